@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine: `make handouts` and `make test`.
+# Both create .venv and install the project with the pinned versions of constraints.txt.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: handouts test check lint bench catalogs clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+handouts: $(STAMP)
+	$(BIN)/pipeline export --all
+
+test: $(STAMP)
+	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/pytest -n 2
+
+check: $(STAMP)
+	$(BIN)/pipeline check
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Refresh the gettext catalogs after changing UI strings (see README, "UI words").
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o pipeline/locales/pipeline.pot pipeline
+	$(BIN)/pybabel update -i pipeline/locales/pipeline.pot -d pipeline/locales -D pipeline --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d pipeline/locales -D pipeline
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,76 @@
+"""The `pipeline` command line: parses arguments and dispatches to one command module.
+
+Command modules live in ``pipeline.commands``; each defines ``register(subparsers)`` and keeps
+its heavy imports (ReportLab, python-docx) inside the function that runs, so that
+``pipeline --help`` and ``pipeline check`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from pipeline import __version__
+from pipeline.errors import SourceError, UsageError
+
+COMMANDS = ("check", "stamp", "export")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Load, check and export a bilingual book kept as parallel YAML sources.",
+    )
+    parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"pipeline.commands.{name}").register(sub)
+    return parser
+
+
+def add_sources_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sources",
+        default="sources",
+        metavar="DIR",
+        help="folder holding book.yaml and one folder per language (default: sources)",
+    )
+
+
+def report_source_error(exc: SourceError) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    n = len(exc.problems)
+    print(f"pipeline: {n} problem{'s' if n != 1 else ''} in the sources; nothing was done", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SourceError as exc:
+        return report_source_error(exc)
+    except UsageError as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("pipeline: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so in one line; PIPELINE_DEBUG=1 shows the traceback
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        print(f"pipeline: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

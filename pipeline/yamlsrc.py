@@ -1,0 +1,262 @@
+"""A strict YAML reader that keeps the position of every value.
+
+PyYAML's safe loader is lenient where a publishing source must not be: it keeps the last of
+two duplicate keys, expands aliases (an "alias bomb" is cheap to write and explodes when
+walked) and honours tags. This module drives libyaml's event parser (PyYAML's C binding when
+present, the pure-Python parser otherwise) and composes its own small node tree, refusing
+duplicate keys, anchors, aliases and tags, and recording every problem instead of stopping at
+the first. Values are not converted here; the loader does that against the schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.resolver import Resolver
+
+from pipeline.errors import Position, Problem, SourceError
+
+try:  # libyaml is an order of magnitude faster; PyYAML's wheels bundle it.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - only without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 64  # sources are a few levels deep; deeper nesting is a mistake or an attack
+_RESOLVER = Resolver()
+_YAML_KINDS = {
+    "tag:yaml.org,2002:str": "string",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "boolean",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "date",
+}
+
+
+@dataclass
+class Node:
+    """Base of the node tree: where the value starts and ends in the file."""
+
+    pos: Position
+    end: tuple[int, int]  # 0-based (line, column) just past the value, for in-place edits
+
+    @property
+    def kind(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass
+class Scalar(Node):
+    value: str = ""
+    plain: bool = True  # unquoted: YAML gives it an implicit type (int, bool, null, ...)
+
+    @property
+    def kind(self) -> str:
+        if not self.plain:
+            return "string"
+        tag = _RESOLVER.resolve(yaml.ScalarNode, self.value, (True, False))
+        return _YAML_KINDS.get(tag, "string")
+
+
+@dataclass
+class Seq(Node):
+    items: list[Node] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "list"
+
+
+@dataclass
+class Map(Node):
+    # keys keep their own node for positions; duplicates are refused while composing
+    pairs: list[tuple[Scalar, Node]] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "mapping"
+
+    def get(self, key: str) -> Node | None:
+        for k, v in self.pairs:
+            if k.value == key:
+                return v
+        return None
+
+    def keys(self) -> list[str]:
+        return [k.value for k, _ in self.pairs]
+
+
+@dataclass
+class Document:
+    """A parsed file: its root node and its text (kept for in-place edits)."""
+
+    path: str
+    text: str
+    root: Node
+    bom: bool = False
+    newline: str = "\n"
+
+
+def _pos(path: str, mark: yaml.Mark) -> Position:
+    return Position(path, mark.line + 1, mark.column + 1)
+
+
+class _Composer:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, mark: yaml.Mark, message: str, fieldpath: str = "") -> None:
+        self.problems.append(Problem(_pos(self.path, mark), fieldpath, message))
+
+    def compose(self, events: list[yaml.Event]) -> Node | None:
+        self.events = events
+        self.i = 0
+        docs: list[Node] = []
+        while self.i < len(events):
+            ev = events[self.i]
+            if isinstance(ev, yaml.DocumentStartEvent):
+                self.i += 1
+                if docs:
+                    self.problem(ev.start_mark, "expected one YAML document, found another")
+                    return None
+                docs.append(self.node("", 1))
+            self.i += 1
+        return docs[0] if docs else None
+
+    def node(self, fieldpath: str, depth: int) -> Node:
+        ev = self.events[self.i]
+        if depth > MAX_DEPTH:
+            self.problem(ev.start_mark, f"nesting deeper than {MAX_DEPTH} levels", fieldpath)
+            raise _TooDeep
+        if isinstance(ev, yaml.AliasEvent):
+            self.problem(ev.start_mark, f"aliases (*{ev.anchor}) are not allowed", fieldpath)
+            return Scalar(_pos(self.path, ev.start_mark), _end(ev), value="", plain=False)
+        if ev.anchor is not None:
+            self.problem(ev.start_mark, f"anchors (&{ev.anchor}) are not allowed", fieldpath)
+        if ev.tag not in (None, "!") and not _implicit(ev):
+            self.problem(ev.start_mark, f"tags ({ev.tag}) are not allowed", fieldpath)
+        pos = _pos(self.path, ev.start_mark)
+        if isinstance(ev, yaml.ScalarEvent):
+            plain = not ev.style and ev.implicit[0]
+            return Scalar(pos, _end(ev), value=ev.value, plain=bool(plain))
+        if isinstance(ev, yaml.SequenceStartEvent):
+            seq = Seq(pos, (0, 0))
+            self.i += 1
+            while not isinstance(self.events[self.i], yaml.SequenceEndEvent):
+                seq.items.append(self.node(f"{fieldpath}[{len(seq.items)}]", depth + 1))
+                self.i += 1
+            seq.end = _end(self.events[self.i])
+            return seq
+        assert isinstance(ev, yaml.MappingStartEvent)
+        mapping = Map(pos, (0, 0))
+        seen: dict[str, Position] = {}
+        self.i += 1
+        while not isinstance(self.events[self.i], yaml.MappingEndEvent):
+            key = self.node(fieldpath, depth + 1)
+            self.i += 1
+            name = key.value if isinstance(key, Scalar) else ""
+            sub = f"{fieldpath}.{name}" if fieldpath else name
+            value = self.node(sub, depth + 1)
+            self.i += 1
+            if not isinstance(key, Scalar):
+                self.problems.append(Problem(key.pos, fieldpath, "keys must be plain strings"))
+                continue
+            if name in seen:
+                self.problems.append(
+                    Problem(key.pos, sub, f"duplicate key (first defined at line {seen[name].line})")
+                )
+                continue
+            seen[name] = key.pos
+            mapping.pairs.append((key, value))
+        mapping.end = _end(self.events[self.i])
+        return mapping
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _end(ev: yaml.Event) -> tuple[int, int]:
+    return (ev.end_mark.line, ev.end_mark.column)
+
+
+def _implicit(ev: yaml.Event) -> bool:
+    """True when the event's tag was not written in the file (libyaml reports resolved tags)."""
+    implicit = getattr(ev, "implicit", None)
+    if isinstance(implicit, tuple):
+        return bool(implicit[0] or implicit[1])
+    return bool(implicit)
+
+
+_BAD_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def decode(path: str, data: bytes) -> tuple[str, bool]:
+    """Decode UTF-8 strictly, reporting the line and column of the first bad byte."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        line = good.count("\n") + 1
+        col = len(good) - (good.rfind("\n") + 1) + 1
+        raise SourceError(
+            [Problem(Position(path, line, col), "", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})")]
+        ) from None
+    bad = _BAD_CONTROL.search(text)
+    if bad:
+        before = text[: bad.start()]
+        line = before.count("\n") + 1
+        col = bad.start() - (before.rfind("\n") + 1) + 1
+        raise SourceError(
+            [
+                Problem(
+                    Position(path, line, col),
+                    "",
+                    f"control character U+{ord(bad.group()):04X} is not allowed",
+                )
+            ]
+        )
+    return text, bom
+
+
+def parse(path: str, data: bytes) -> Document:
+    """Parse one YAML file into a node tree, or raise SourceError with every problem found."""
+    text, bom = decode(path, data)
+    try:
+        events = list(yaml.parse(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        pos = _pos(path, mark) if mark else Position(path, 1, 1)
+        raise SourceError([Problem(pos, "", f"YAML syntax error: {message}")]) from None
+    except yaml.YAMLError as exc:  # reader errors carry no mark in the C binding
+        raise SourceError([Problem(Position(path, 1, 1), "", f"unreadable YAML: {exc}")]) from None
+    composer = _Composer(path)
+    try:
+        root = composer.compose(events)
+    except _TooDeep:
+        root = None
+    if composer.problems:
+        raise SourceError(composer.problems)
+    if root is None or (isinstance(root, Scalar) and root.plain and root.kind == "null"):
+        raise SourceError([Problem(Position(path, 1, 1), "", "the file is empty")])
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return Document(path, text, root, bom, newline)
+
+
+def read(path: str) -> Document:
+    """Read and parse a file; unreadable files are a SourceError too."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise SourceError([Problem(Position(path, 1, 1), "", f"cannot read: {exc.strerror}")]) from None
+    return parse(path, data)
