@@ -182,7 +182,8 @@ class _Reader:
         unit = Unit(fieldpath, text, text_node.pos, node=m)
         src = m.get("source")
         if src is not None:
-            value = self.string(src, _join(fieldpath, "source"))
+            # read the raw text: a fingerprint such as 12345678 or 1e100000 is not a number
+            value = src.value if isinstance(src, Scalar) else self.string(src, _join(fieldpath, "source"))
             if value is not None and not re.fullmatch(r"[0-9a-f]{8}", value):
                 self.problem(src, _join(fieldpath, "source"), "a fingerprint is 8 hex digits")
             unit.source, unit.source_pos = value, src.pos

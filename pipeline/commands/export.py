@@ -1,0 +1,96 @@
+"""`pipeline export`: print-ready handouts in PDF, DOCX and Markdown."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from pipeline.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, add_sources_option
+
+FORMAT_NAMES = ("pdf", "docx", "md")  # kept in step with pipeline.export.FORMATS (tested)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="build handouts (PDF, DOCX, Markdown) in one language or two side by side",
+        description="Build print-ready comparison handouts into exports/ "
+        "(named CHAPTER.LANG.EXT, e.g. ch14.en.pdf, ch14.zh+en.docx).",
+    )
+    add_sources_option(p)
+    p.add_argument("--lang", metavar="LANG", help="zh, en, or two joined by '+' for a bilingual handout (zh+en)")
+    p.add_argument("--format", choices=FORMAT_NAMES, help="output format")
+    p.add_argument("--all", action="store_true", help="every language, pair of languages and format")
+    p.add_argument("--chapter", action="append", metavar="KEY", help="only this chapter (file stem); repeatable")
+    p.add_argument("--out", metavar="FILE", help="write exactly this file (one chapter, language and format)")
+    p.add_argument("--exports", default="exports", metavar="DIR", help="output folder (default: exports)")
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
+    p.add_argument("--font", metavar="TTF", help="TrueType font for the PDF instead of Noto Sans SC")
+    p.add_argument("--bold-font", metavar="TTF", help="bold face of --font (default: --font itself)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="build in memory and exit 1 if a file in the output folder differs",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.atomic import write_bytes_atomic
+    from pipeline.errors import UsageError
+    from pipeline.export import RenderError
+    from pipeline.export.build import Options, all_editions, check_fonts, parse_langs, plan, render
+    from pipeline.loader import load_book
+
+    if not args.all and not (args.lang and args.format):
+        raise UsageError("give --lang and --format, or --all")
+    book = load_book(args.sources)
+    keys = args.chapter or book.keys()
+    missing = [k for k in keys if not any(k in chs for chs in book.chapters.values())]
+    if missing:
+        raise UsageError(f"no chapter {missing[0]!r} in {args.sources}")
+    editions = all_editions(book) if args.all and not args.lang else [parse_langs(args.lang, book.langs)]
+    formats = list(FORMAT_NAMES) if args.all and not args.format else [args.format]
+    options = Options(paper=args.paper, font=args.font, bold_font=args.bold_font or args.font)
+    check_fonts(options)
+    jobs = plan(book, keys, editions, formats, args.exports, args.out)
+    outputs: list[tuple[str, bytes]] = []
+    try:
+        for job in jobs:
+            outputs.append((job.path, render(book, job, options)))
+    except RenderError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("pipeline: nothing was written", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.check:
+        return _compare(outputs)
+    # Everything is built before anything is written: a failed run leaves earlier outputs as
+    # they were, and each file is replaced atomically.
+    for path, data in outputs:
+        folder = os.path.dirname(path) or "."
+        try:
+            os.makedirs(folder, exist_ok=True)
+            write_bytes_atomic(path, data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        print(path)
+    return EXIT_OK
+
+
+def _compare(outputs: list[tuple[str, bytes]]) -> int:
+    stale = []
+    for path, data in outputs:
+        try:
+            with open(path, "rb") as fh:
+                same = fh.read() == data
+        except OSError:
+            same = False
+        if not same:
+            stale.append(path)
+            print(f"{path}: out of date (run `pipeline export --all`)", file=sys.stderr)
+    if stale:
+        return EXIT_FINDINGS
+    print(f"{len(outputs)} handouts up to date")
+    return EXIT_OK

@@ -1,0 +1,67 @@
+"""UI words, dates and lists for one language: gettext catalogs and Babel's locale data.
+
+Handouts never spell out a UI word or a date format themselves; they ask a :class:`Labels`.
+The catalogs live in ``pipeline/locales/<locale>/LC_MESSAGES/pipeline.po`` (compiled ``.mo``
+beside them) and are managed with ``pybabel`` (see the README, "UI words").
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.support import Translations
+
+from pipeline import langs
+
+LOCALES_DIR = os.path.join(os.path.dirname(__file__), "locales")
+DOMAIN = "pipeline"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction by pybabel without translating it yet."""
+    return message
+
+
+class Labels:
+    """The UI words and the locale conventions of one handout language."""
+
+    def __init__(self, code: str) -> None:
+        self.language = langs.get(code)
+        self.locale = Locale.parse(self.language.locale)
+        # Explicit fallbacks: Translations.load silently returns the untranslated text when
+        # the catalog is stored under a less specific name (zh_Hans for zh_Hans_CN).
+        self.translations = Translations.load(LOCALES_DIR, self.language.catalog_locales, DOMAIN)
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    def __call__(self, message: str, **values: object) -> str:
+        """Translate a UI message and fill in its %(name)s placeholders."""
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def has_translation(self, message: str) -> bool:
+        return self.translations._catalog.get(message) not in (None, "")  # type: ignore[attr-defined]
+
+    def date(self, value: date) -> str:
+        return format_date(value, "long", locale=self.locale)
+
+    def list(self, items: list[str] | tuple[str, ...]) -> str:
+        return format_list(list(items), locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        """The name of a language in this handout's language ("Chinese", "英语")."""
+        other = Locale.parse(langs.get(code).locale)
+        name = self.locale.languages.get(other.language, other.language)
+        return name[:1].upper() + name[1:]
+
+
+@cache
+def labels(code: str) -> Labels:
+    return Labels(code)
