@@ -172,6 +172,9 @@ class _Reader:
         if isinstance(node, Scalar):
             text = self.string(node, fieldpath)
             return None if text is None else Unit(fieldpath, text, node.pos, node=node)
+        if not isinstance(node, Map):
+            self.wrong_type(node, fieldpath, "a string or a mapping with text")
+            return None
         m = self.mapping(node, fieldpath, ("text",), UNIT_FIELDS[1:] + extra)
         if m is None:
             return None
@@ -351,7 +354,8 @@ def _read_profiles(r: _Reader, node: Node | None, subject_ids: set[str]) -> list
     for sub, value in r.entries(node, "profiles"):
         pid = sub.rsplit(".", 1)[1]
         if subject_ids and pid not in subject_ids:
-            r.problem(value, sub, f"no subject {pid!r} in table.rows")
+            key = next(k for k, v in node.pairs if v is value)  # type: ignore[union-attr]
+            r.problem(key, sub, f"no subject {pid!r} in table.rows")
         m = r.mapping(value, sub, ("description", "pros"), ("cons", "editor-note"))
         if m is None:
             continue

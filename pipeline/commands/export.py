@@ -33,63 +33,75 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="build in memory and exit 1 if a file in the output folder differs",
     )
+    p.add_argument("--force", action="store_true", help="rebuild outputs that are up to date")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="outputs built in parallel (default: number of cores)",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.atomic import write_bytes_atomic
     from pipeline.errors import UsageError
     from pipeline.export import RenderError
-    from pipeline.export.build import Options, all_editions, check_fonts, parse_langs, plan, render
+    from pipeline.export import build as b
     from pipeline.loader import load_book
 
     if not args.all and not (args.lang and args.format):
         raise UsageError("give --lang and --format, or --all")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     book = load_book(args.sources)
     keys = args.chapter or book.keys()
-    missing = [k for k in keys if not any(k in chs for chs in book.chapters.values())]
+    missing = [k for k in keys if k not in book.keys()]
     if missing:
         raise UsageError(f"no chapter {missing[0]!r} in {args.sources}")
-    editions = all_editions(book) if args.all and not args.lang else [parse_langs(args.lang, book.langs)]
+    editions = b.all_editions(book) if args.all and not args.lang else [b.parse_langs(args.lang, book.langs)]
     formats = list(FORMAT_NAMES) if args.all and not args.format else [args.format]
-    options = Options(paper=args.paper, font=args.font, bold_font=args.bold_font or args.font)
-    check_fonts(options)
-    jobs = plan(book, keys, editions, formats, args.exports, args.out)
-    outputs: list[tuple[str, bytes]] = []
+    options = b.Options(paper=args.paper, font=args.font, bold_font=args.bold_font or args.font)
+    b.check_fonts(options)
+    jobs = b.plan(book, keys, editions, formats, args.exports, args.out)
+    digests = {job: b.input_hash(book, job, options) for job in jobs}
+    if not args.check and not args.force:
+        cache_data = b._load_cache()
+        jobs = [job for job in jobs if not b.up_to_date(job, digests[job], cache_data)]
+    progress = b.Progress(len(jobs), enabled=not args.quiet)
     try:
-        for job in jobs:
-            outputs.append((job.path, render(book, job, options)))
+        outputs = list(b.render_all(book, jobs, options, min(args.jobs, len(jobs)), progress))
     except RenderError as exc:
+        progress.close()
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("pipeline: nothing was written", file=sys.stderr)
         return EXIT_UNUSABLE
+    progress.close()
     if args.check:
         return _compare(outputs)
     # Everything is built before anything is written: a failed run leaves earlier outputs as
     # they were, and each file is replaced atomically.
-    for path, data in outputs:
-        folder = os.path.dirname(path) or "."
-        try:
-            os.makedirs(folder, exist_ok=True)
-            write_bytes_atomic(path, data)
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        print(path)
+    b.write_all(outputs)
+    b.remember(outputs, digests)
+    if not args.quiet:
+        for job, _ in outputs:
+            print(job.path)
+        skipped = len(digests) - len(outputs)
+        if skipped:
+            print(f"{skipped} up-to-date output{'s' if skipped != 1 else ''} skipped (--force rebuilds)")
     return EXIT_OK
 
 
-def _compare(outputs: list[tuple[str, bytes]]) -> int:
+def _compare(outputs: list) -> int:
     stale = []
-    for path, data in outputs:
+    for job, data in outputs:
         try:
-            with open(path, "rb") as fh:
+            with open(job.path, "rb") as fh:
                 same = fh.read() == data
         except OSError:
             same = False
         if not same:
-            stale.append(path)
-            print(f"{path}: out of date (run `pipeline export --all`)", file=sys.stderr)
+            stale.append(job.path)
+            print(f"{job.path}: out of date (run `pipeline export --all`)", file=sys.stderr)
     if stale:
         return EXIT_FINDINGS
     print(f"{len(outputs)} handouts up to date")

@@ -1,14 +1,37 @@
-"""Planning and running exports: which handouts to build, building them, writing them safely."""
+"""Planning and running exports: which handouts to build, which are out of date, building them
+in parallel, and writing them safely.
+
+"What is out of date" is one function, :func:`input_hash`, over the content of everything an
+output depends on (its chapter files in every language, the glossary, the book file, the fonts,
+the catalogs, the options and the pipeline version), as Sphinx's ``get_outdated_docs`` is. The
+hashes of the last build live in ``.pipeline-cache/exports.json``; an output is skipped when its
+input hash is unchanged and the file on disk is still the one that was written.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
 import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
+from pipeline import __version__
+from pipeline.atomic import write_bytes_atomic
 from pipeline.errors import UsageError
 from pipeline.export import FORMATS, Options, output_name, writer
 from pipeline.export.layout import build as build_layout
+from pipeline.i18n import LOCALES_DIR
+from pipeline.loader import BOOK_FILE
 from pipeline.model import Book
+
+FONTS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fonts")
+CACHE_FILE = os.path.join(".pipeline-cache", "exports.json")
 
 
 @dataclass(frozen=True)
@@ -71,4 +94,158 @@ def check_fonts(options: Options) -> None:
             raise UsageError(f"--font {path}: no such file")
 
 
-__all__ = ["FORMATS", "Job", "all_editions", "check_fonts", "parse_langs", "plan", "render"]
+# -- what is out of date ---------------------------------------------------------------------
+@cache
+def _file_digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _tree_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    out = []
+    for base, _, names in os.walk(folder):
+        out += [os.path.join(base, n) for n in names if n.endswith(suffixes)]
+    return sorted(out)
+
+
+def input_hash(book: Book, job: Job, options: Options) -> str:
+    """A hash of everything the output of ``job`` depends on."""
+    h = hashlib.sha256(f"{__version__}\0{job.key}\0{'+'.join(job.codes)}\0{job.fmt}\0{options}".encode())
+    inputs = [os.path.join(book.root, BOOK_FILE)]
+    if book.glossary.path:
+        inputs.append(book.glossary.path)
+    inputs += [ch.path for chapters in book.chapters.values() for k, ch in sorted(chapters.items()) if k == job.key]
+    inputs += _tree_files(LOCALES_DIR, (".mo",))
+    if job.fmt == "pdf":
+        inputs += _tree_files(FONTS_DIR, (".ttf",)) + [p for p in (options.font, options.bold_font) if p]
+    for path in inputs:
+        h.update(f"\0{os.path.basename(path)}\0{_file_digest(path)}".encode())
+    return h.hexdigest()
+
+
+def _load_cache() -> dict[str, dict[str, str]]:
+    try:
+        with open(CACHE_FILE, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_cache(cache_data: dict[str, dict[str, str]]) -> None:
+    try:
+        os.makedirs(os.path.dirname(CACHE_FILE), exist_ok=True)
+        write_bytes_atomic(CACHE_FILE, json.dumps(cache_data, indent=1, sort_keys=True).encode())
+    except OSError:
+        pass  # the cache only saves time; a read-only checkout still builds
+
+
+def up_to_date(job: Job, digest: str, cache_data: dict[str, dict[str, str]]) -> bool:
+    entry = cache_data.get(os.path.abspath(job.path))
+    if not entry or entry.get("inputs") != digest or not os.path.isfile(job.path):
+        return False
+    return _file_digest.__wrapped__(job.path) == entry.get("output")
+
+
+# -- running jobs ----------------------------------------------------------------------------
+_WORKER_BOOK: Book | None = None
+
+
+def _init_worker(book: Book) -> None:
+    global _WORKER_BOOK
+    _WORKER_BOOK = book
+
+
+def _render_in_worker(job: Job, options: Options) -> bytes:
+    assert _WORKER_BOOK is not None
+    return render(_WORKER_BOOK, job, options)
+
+
+def _cost(job: Job) -> int:
+    return {"pdf": 0, "docx": 1}.get(job.fmt, 2)  # slowest first keeps both cores busy
+
+
+def render_all(
+    book: Book, jobs: list[Job], options: Options, workers: int, tick: Callable[[Job], None]
+) -> Iterator[tuple[Job, bytes]]:
+    """Render every job, in parallel when worth it; yields in the order of ``jobs``."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            data = render(book, job, options)
+            tick(job)
+            yield job, data
+        return
+    order = sorted(range(len(jobs)), key=lambda i: _cost(jobs[i]))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(book,)) as pool:
+        futures = {i: pool.submit(_render_in_worker, jobs[i], options) for i in order}
+        results: dict[int, bytes] = {}
+        for i in order:
+            results[i] = futures[i].result()
+            tick(jobs[i])
+        for i, job in enumerate(jobs):
+            yield job, results[i]
+
+
+class Progress:
+    """`[3/12] exports/ch14.en.pdf` on a terminal, once a build has run for a second."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done = total, 0
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __call__(self, job: Job) -> None:
+        self.done += 1
+        if self.enabled and time.monotonic() - self.start > 1.0:
+            sys.stderr.write(f"\r\x1b[K[{self.done}/{self.total}] {job.path}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def write_all(outputs: list[tuple[Job, bytes]]) -> None:
+    """Write every output atomically; folders are created as needed."""
+    for job, data in outputs:
+        folder = os.path.dirname(job.path) or "."
+        try:
+            os.makedirs(folder, exist_ok=True)
+            write_bytes_atomic(job.path, data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {job.path}: {exc.strerror or exc}") from None
+
+
+def remember(outputs: list[tuple[Job, bytes]], digests: dict[Job, str]) -> None:
+    cache_data = _load_cache()
+    for job, data in outputs:
+        cache_data[os.path.abspath(job.path)] = {
+            "inputs": digests[job],
+            "output": hashlib.sha256(data).hexdigest(),
+        }
+    _save_cache(cache_data)
+
+
+__all__ = [
+    "FORMATS",
+    "Job",
+    "Progress",
+    "all_editions",
+    "check_fonts",
+    "input_hash",
+    "parse_langs",
+    "plan",
+    "remember",
+    "render",
+    "render_all",
+    "up_to_date",
+    "write_all",
+]
