@@ -83,7 +83,8 @@ def test_every_unit_is_in_the_markdown(rendered) -> None:
 def test_comparison_table_rows_and_cells(rendered) -> None:
     handout, data = rendered
     table = next(b for b in handout.blocks if isinstance(b, Table) and b.role == "comparison")
-    parsed = tables(parse(data))[0 if not handout.bilingual else 1]
+    label = "\n".join(t.text for t in table.header[0].text)
+    parsed = next(t for t in tables(parse(data)) if t[0][0] == label)
     assert len(parsed) == 1 + len(table.rows)
     assert all(len(r) == len(table.header) for r in parsed)
     for row, cells in zip(parsed[1:], table.rows, strict=True):
