@@ -47,6 +47,13 @@ def export_catalog(book: Book, key: str, lang: str) -> Catalog:
         creation_date=stamp,
         revision_date=stamp,
         fuzzy=False,
+        copyright_holder=source.meta.author.text,
+        msgid_bugs_address="",
+        header_comment=(
+            f"# {source.meta.book.text}, chapter {source.meta.chapter.value} ({key}): "
+            f"{langs.get(book.source_lang).name} -> {langs.get(lang).name}.\n"
+            "# Made by `pipeline po export`; msgctxt is the unit id. Import with `pipeline po import`."
+        ),
     )
     catalog.last_translator = f"pipeline {__version__}"
     catalog.language_team = langs.get(lang).name
@@ -97,6 +104,8 @@ def plan_import(book: Book, key: str, lang: str, catalog: Catalog, path: str) ->
     sources = {u.id: u for u in source.units()}
     twins = {u.id: u for u in target.units()}
     problems, changes = [], []
+    if not any(m.id for m in catalog):
+        raise SourceError([Problem(Position(path, 1, 1), "", "no entries found (is it a PO file from `pipeline po export`?)")])
     for message in catalog:
         if not message.id:
             continue  # the header
@@ -130,3 +139,18 @@ def _change(source: Unit, twin: Unit, message: Message) -> Change | None:
     if new_text is None and new_source is None:
         return None
     return Change(twin, new_text, new_source)
+
+
+def apply_changes(path: str, changes: list[Change]) -> bool:
+    """Write the changes into the translation file in place; False when nothing changed."""
+    from pipeline.yamledit import Editor
+
+    if not changes:
+        return False
+    editor = Editor(path)
+    for change in changes:
+        if change.text is not None:
+            editor.set_text(change.unit.id, change.text)
+        if change.source is not None:
+            editor.set_source(change.unit.id, change.source)
+    return editor.save()
