@@ -192,6 +192,9 @@ def _implicit(ev: yaml.Event) -> bool:
 
 
 _BAD_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Invisible characters that reorder or hide text ("Trojan Source" bidi overrides, zero-width
+# spaces and joiners, a stray BOM): a reviewer cannot see them and a printed handout loses them.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def decode(path: str, data: bytes) -> tuple[str, bool]:
@@ -208,7 +211,7 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
         raise SourceError(
             [Problem(Position(path, line, col), "", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})")]
         ) from None
-    bad = _BAD_CONTROL.search(text)
+    bad = _BAD_CONTROL.search(text) or _INVISIBLE.search(text)
     if bad:
         before = text[: bad.start()]
         line = before.count("\n") + 1
@@ -218,7 +221,8 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
                 Problem(
                     Position(path, line, col),
                     "",
-                    f"control character U+{ord(bad.group()):04X} is not allowed",
+                    f"{'control' if _BAD_CONTROL.match(bad.group()) else 'invisible'} character "
+                    f"U+{ord(bad.group()):04X} is not allowed",
                 )
             ]
         )
