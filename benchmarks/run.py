@@ -63,7 +63,8 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{system}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> int:
@@ -87,8 +88,19 @@ def main() -> int:
                 for fmt in ("pdf", "docx", "md"):
                     if fmt == "pdf" and n == 100 and lang == "en":
                         continue  # the 100-chapter PDF is measured once, in zh, to keep the run short
-                    cmd = [*PIPELINE, "export", *base, "--lang", lang, "--format", fmt,
-                           "--exports", str(out), "--force", "--quiet"]
+                    cmd = [
+                        *PIPELINE,
+                        "export",
+                        *base,
+                        "--lang",
+                        lang,
+                        "--format",
+                        fmt,
+                        "--exports",
+                        str(out),
+                        "--force",
+                        "--quiet",
+                    ]
                     runs = args.runs if n < 100 else max(1, args.runs // 5)
                     rows.append((f"export {lang} {fmt}", n, *measure(cmd, runs, work)))
             cmd = [*PIPELINE, "export", *base, "--all", "--exports", str(out), "--force", "--quiet"]
@@ -99,8 +111,13 @@ def main() -> int:
         pandoc = shutil.which("pandoc")
         if pandoc:
             md = work / "out1" / "ch14.en.md"
-            rows.append(("pandoc: Markdown export -> DOCX", 1,
-                         *measure([pandoc, str(md), "-o", str(work / "p.docx")], args.runs, work)))
+            rows.append(
+                (
+                    "pandoc: Markdown export -> DOCX",
+                    1,
+                    *measure([pandoc, str(md), "-o", str(work / "p.docx")], args.runs, work),
+                )
+            )
     lines = [
         "# Benchmarks",
         "",

@@ -232,7 +232,9 @@ def _read_meta(r: _Reader, node: Node, lang: str) -> Meta | None:
         return None
     language = r.fact_str(m.get("language"), "meta.language")
     if language is not None and language.value != lang:
-        r.problem(language.pos, "meta.language", f"is {language.value!r} but the file is in the {lang!r} folder")
+        r.problem(
+            language.pos, "meta.language", f"is {language.value!r} but the file is in the {lang!r} folder"
+        )
     parts = {
         "chapter": r.fact_int(m.get("chapter"), "meta.chapter"),
         "year": r.fact_int(m.get("year"), "meta.year"),
@@ -443,7 +445,11 @@ def _read_config(root: str) -> tuple[str, list[str], str | None]:
     for code in codes:
         if code not in langs.LANGUAGES:
             known = ", ".join(sorted(langs.LANGUAGES))
-            r.problem(doc.root, "source" if code == source else "translations", f"unknown language {code!r} (known: {known})")
+            r.problem(
+                doc.root,
+                "source" if code == source else "translations",
+                f"unknown language {code!r} (known: {known})",
+            )
     if r.problems or source is None or names is None:
         raise SourceError(r.problems)
     return source, list(codes), glossary  # type: ignore[arg-type]
@@ -473,13 +479,21 @@ def load_book(root: str, only: Callable[[str, str], bool] | None = None) -> Book
     orphans = []
     for lang in codes:
         if not os.path.isdir(os.path.join(root, lang)):
-            problems.append(Problem(Position(os.path.join(root, BOOK_FILE), 1, 1), "", f"no folder {lang}/ for language {lang!r}"))
+            problems.append(
+                Problem(
+                    Position(os.path.join(root, BOOK_FILE), 1, 1),
+                    "",
+                    f"no folder {lang}/ for language {lang!r}",
+                )
+            )
         for key in all_keys:
             path = files[lang].get(key)
             if path is None:
                 continue
             if not KEY_RE.match(key):
-                problems.append(Problem(Position(path, 1, 1), "", "chapter file names use letters, digits, '-' and '_'"))
+                problems.append(
+                    Problem(Position(path, 1, 1), "", "chapter file names use letters, digits, '-' and '_'")
+                )
                 continue
             if any(key not in files[other] for other in codes):
                 orphans.append((lang, path))

@@ -93,7 +93,9 @@ def read_catalog(path: str, data: bytes) -> Catalog:
     try:
         return read_po(io.BytesIO(data), abort_invalid=True)
     except PoFileError as exc:
-        raise SourceError([Problem(Position(path, getattr(exc, "lineno", 1) or 1, 1), "", f"invalid PO file: {exc}")]) from None
+        raise SourceError(
+            [Problem(Position(path, getattr(exc, "lineno", 1) or 1, 1), "", f"invalid PO file: {exc}")]
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError([Problem(Position(path, 1, 1), "", f"unreadable PO file: {exc}")]) from None
 
@@ -105,7 +107,13 @@ def plan_import(book: Book, key: str, lang: str, catalog: Catalog, path: str) ->
     twins = {u.id: u for u in target.units()}
     problems, changes = [], []
     if not any(m.id for m in catalog):
-        raise SourceError([Problem(Position(path, 1, 1), "", "no entries found (is it a PO file from `pipeline po export`?)")])
+        raise SourceError(
+            [
+                Problem(
+                    Position(path, 1, 1), "", "no entries found (is it a PO file from `pipeline po export`?)"
+                )
+            ]
+        )
     for message in catalog:
         if not message.id:
             continue  # the header
@@ -115,7 +123,9 @@ def plan_import(book: Book, key: str, lang: str, catalog: Catalog, path: str) ->
             problems.append(Problem(where, unit_id, f"no unit {unit_id!r} in chapter {key!r}"))
             continue
         if message.id != sources[unit_id].text:
-            problems.append(Problem(where, unit_id, "the msgid differs from the source text; export the PO file again"))
+            problems.append(
+                Problem(where, unit_id, "the msgid differs from the source text; export the PO file again")
+            )
             continue
         change = _change(sources[unit_id], twins[unit_id], message)
         if change is not None:

@@ -61,7 +61,7 @@ def test_broken_sources_exit_2_with_positions(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("  year: 2024", "  year: [2024]"), encoding="utf-8")
     out = run("export", "--sources", str(root), "--all", "--exports", str(tmp_path / "out"))
     assert out.returncode == 2
-    assert "en/ch03.yaml:10:9: meta.year: expected an integer, got a list" in out.stderr
+    assert "en/ch03.yaml:9:9: meta.year: expected an integer, got a list" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (tmp_path / "out").exists()
 

@@ -35,9 +35,7 @@ def inline_text(token: Token) -> str:
             in_sup = child.content == "<sup>"  # note letters are not part of the text
         elif child.type in ("text", "code_inline") and not in_sup:
             out.append(child.content)
-        elif child.type == "html_inline" and child.content.startswith("<br"):
-            out.append("\n")
-        elif child.type in ("softbreak", "hardbreak"):
+        elif (child.type == "html_inline" and child.content.startswith("<br")) or child.type in ("softbreak", "hardbreak"):
             out.append("\n")
     return "".join(out)
 

@@ -156,7 +156,7 @@ def test_a_fingerprint_made_of_digits_stays_text() -> None:
 
 def test_second_chapter_with_other_subjects_and_criteria() -> None:
     book = load_book(str(BOOK2))
-    assert book.keys() == ["ch03"]
+    assert book.chapter_keys() == ["ch03"]
     zh, en = book.chapters["zh"]["ch03"], book.chapters["en"]["ch03"]
     assert [c.id for c in zh.table.criteria] == ["license", "gui", "systems"]
     assert [s.id for s in en.table.subjects] == ["vim", "emacs", "gedit"]

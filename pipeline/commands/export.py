@@ -19,10 +19,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(named CHAPTER.LANG.EXT, e.g. ch14.en.pdf, ch14.zh+en.docx).",
     )
     add_sources_option(p)
-    p.add_argument("--lang", metavar="LANG", help="zh, en, or two joined by '+' for a bilingual handout (zh+en)")
+    p.add_argument(
+        "--lang", metavar="LANG", help="zh, en, or two joined by '+' for a bilingual handout (zh+en)"
+    )
     p.add_argument("--format", choices=FORMAT_NAMES, help="output format")
     p.add_argument("--all", action="store_true", help="every language, pair of languages and format")
-    p.add_argument("--chapter", action="append", metavar="KEY", help="only this chapter (file stem); repeatable")
+    p.add_argument(
+        "--chapter", action="append", metavar="KEY", help="only this chapter (file stem); repeatable"
+    )
     p.add_argument("--out", metavar="FILE", help="write exactly this file (one chapter, language and format)")
     p.add_argument("--exports", default="exports", metavar="DIR", help="output folder (default: exports)")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
@@ -35,7 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--force", action="store_true", help="rebuild outputs that are up to date")
     p.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
         help="outputs built in parallel (default: number of cores)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -53,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     book = load_book(args.sources)
-    keys = args.chapter or book.keys()
-    missing = [k for k in keys if k not in book.keys()]
+    keys = args.chapter or book.chapter_keys()
+    missing = [k for k in keys if k not in book.chapter_keys()]
     if missing:
         raise UsageError(f"no chapter {missing[0]!r} in {args.sources}")
     editions = b.all_editions(book) if args.all and not args.lang else [b.parse_langs(args.lang, book.langs)]

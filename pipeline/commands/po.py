@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _target(args: argparse.Namespace, book: object) -> tuple[str, str]:
     from pipeline.errors import UsageError
 
-    keys = book.keys()  # type: ignore[attr-defined]
+    keys = book.chapter_keys()  # type: ignore[attr-defined]
     targets = book.langs[1:]  # type: ignore[attr-defined]
     key = args.chapter or (keys[0] if len(keys) == 1 else None)
     lang = args.lang or (targets[0] if len(targets) == 1 else None)
@@ -77,6 +77,8 @@ def run_import(args: argparse.Namespace) -> int:
     apply_changes(book.chapters[lang][key].path, changes)
     texts = sum(c.text is not None for c in changes)
     stamps = sum(c.source is not None for c in changes)
-    print(f"{args.file}: {texts} translation{'s' if texts != 1 else ''} changed, "
-          f"{stamps} fingerprint{'s' if stamps != 1 else ''} updated")
+    print(
+        f"{args.file}: {texts} translation{'s' if texts != 1 else ''} changed, "
+        f"{stamps} fingerprint{'s' if stamps != 1 else ''} updated"
+    )
     return EXIT_OK

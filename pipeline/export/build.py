@@ -117,7 +117,9 @@ def input_hash(book: Book, job: Job, options: Options) -> str:
     inputs = [os.path.join(book.root, BOOK_FILE)]
     if book.glossary.path:
         inputs.append(book.glossary.path)
-    inputs += [ch.path for chapters in book.chapters.values() for k, ch in sorted(chapters.items()) if k == job.key]
+    inputs += [
+        ch.path for chapters in book.chapters.values() for k, ch in sorted(chapters.items()) if k == job.key
+    ]
     inputs += _tree_files(LOCALES_DIR, (".mo",))
     if job.fmt == "pdf":
         inputs += _tree_files(FONTS_DIR, (".ttf",)) + [p for p in (options.font, options.bold_font) if p]

@@ -20,6 +20,7 @@ from pipeline.i18n import N_, Labels, labels
 from pipeline.model import Book, Chapter, Fact, Unit, fingerprint
 
 PRO_MARK, CON_MARK = "✓", "✗"
+STALE_MARK = "‡"  # printed after a translation whose source changed since it was reviewed
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class Handout:
     info: DocInfo
     running_title: str
     labels: dict[str, Labels] = field(repr=False, default_factory=dict)
+    # explains STALE_MARK; present only when some text of the handout is stale
+    stale_legend: Para | None = None
 
     @property
     def bilingual(self) -> bool:
@@ -126,7 +129,9 @@ class Handout:
 
     def page_label(self, page: int, pages: int) -> str:
         """The footer's "Page 3 of 7", in every language of the handout."""
-        return " / ".join(self.labels[c](N_("Page %(page)s of %(pages)s"), page=page, pages=pages) for c in self.langs)
+        return " / ".join(
+            self.labels[c](N_("Page %(page)s of %(pages)s"), page=page, pages=pages) for c in self.langs
+        )
 
     def texts(self) -> list[Text]:
         """Every piece of text in the handout, for coverage checks and font checks."""
@@ -213,7 +218,9 @@ class _Builder:
                 Text(c, source_line(self.labels[c], self.chapters[c]), "meta.book") for c in self.codes
             ),
             credit=self.unit(lambda ch: ch.meta.credit),
-            edition=self.per_lang(lambda lab, ch: lab(N_("Edition of %(date)s"), date=lab.date(ch.meta.edition))),
+            edition=self.per_lang(
+                lambda lab, ch: lab(N_("Edition of %(date)s"), date=lab.date(ch.meta.edition))
+            ),
         )
 
     def number(self, *parts: int) -> str:
@@ -268,8 +275,10 @@ class _Builder:
                         continue
                     texts.append(self.cell(c, cell))
                     note = note or (str(cell.note.value) if cell.note else None)
-                    kind = "text" if isinstance(cell.value, Unit) else (
-                        "flag" if isinstance(cell.value.value, bool) else "names"
+                    kind = (
+                        "text"
+                        if isinstance(cell.value, Unit)
+                        else ("flag" if isinstance(cell.value.value, bool) else "names")
                     )
                 if len({x.text for x in texts}) == 1 and kind != "text":
                     texts = texts[:1]
@@ -279,8 +288,10 @@ class _Builder:
         for note in t.notes:
             text = None
             if note.text is not None:
-                text = self._aligned(lambda ch: [n.text for n in ch.table.notes if n.text is not None],
-                                     [n.id for n in t.notes if n.text is not None].index(note.id))
+                text = self._aligned(
+                    lambda ch: [n.text for n in ch.table.notes if n.text is not None],
+                    [n.id for n in t.notes if n.text is not None].index(note.id),
+                )
             notes.append(NoteLine(note.id, text, str(note.url.value) if note.url else None))
         blocks: list[Block] = [
             Heading(1, self.number(1), self.unit(lambda ch: ch.table.title), "comparison"),
@@ -315,11 +326,19 @@ class _Builder:
                 Heading(2, self.number(2, k), (Text(self.codes[0], name),), f"profile-{profile.id}")
             )
             for i in range(len(profile.description)):
-                blocks.append(Paragraph(self._aligned(lambda ch, p=profile.id: ch.profile(p).description if ch.profile(p) else [], i)))
+                blocks.append(
+                    Paragraph(
+                        self._aligned(
+                            lambda ch, p=profile.id: ch.profile(p).description if ch.profile(p) else [], i
+                        )
+                    )
+                )
             for kind, title, mark in (("pro", N_("Pros"), PRO_MARK), ("con", N_("Cons"), CON_MARK)):
                 attr = kind + "s"
                 items = tuple(
-                    self._aligned(lambda ch, p=profile.id, a=attr: getattr(ch.profile(p), a) if ch.profile(p) else [], i)
+                    self._aligned(
+                        lambda ch, p=profile.id, a=attr: getattr(ch.profile(p), a) if ch.profile(p) else [], i
+                    )
                     for i in range(len(getattr(profile, attr)))
                 )
                 if items:
@@ -345,7 +364,8 @@ class _Builder:
         if not rows:
             return []
         header = tuple(
-            Cell(tuple(Text(h, self.labels[h].language_name(c)) for h in self.codes), kind="header") for c in order
+            Cell(tuple(Text(h, self.labels[h].language_name(c)) for h in self.codes), kind="header")
+            for c in order
         )
         return [
             Heading(1, "", self.ui(N_("Glossary")), "glossary"),
@@ -354,10 +374,11 @@ class _Builder:
 
     def info(self) -> DocInfo:
         m = self.first.meta
+        chapter = self.labels[self.codes[0]](N_("Chapter %(number)s"), number=m.chapter.value)
         return DocInfo(
             title=" / ".join(self.chapters[c].meta.title.text for c in self.codes),
             author=m.author.text,
-            subject=f"{m.book.text}, {self.labels[self.codes[0]](N_('Chapter %(number)s'), number=m.chapter.value)}",
+            subject=f"{m.book.text}, {chapter}",
             keywords=tuple(str(s.name.value) for s in self.first.table.subjects),
             language=self.labels[self.codes[0]].language.bcp47,
             creator=f"pipeline {__version__}",
@@ -370,4 +391,10 @@ def build(book: Book, key: str, codes: tuple[str, ...]) -> Handout:
     b = _Builder(book, key, codes)
     blocks = b.introduction() + b.comparison() + b.profiles() + b.glossary()
     running = " / ".join(b.chapters[c].meta.title.text for c in codes)
-    return Handout(key, codes, b.title_block(), blocks, b.info(), running, b.labels)
+    handout = Handout(key, codes, b.title_block(), blocks, b.info(), running, b.labels)
+    if any(t.stale for t in handout.texts()):
+        handout.stale_legend = b.ui(
+            N_("%(mark)s marks a translation whose source text has changed since it was reviewed"),
+            mark=STALE_MARK,
+        )
+    return handout

@@ -12,6 +12,7 @@ import re
 
 from pipeline.export import Options
 from pipeline.export.layout import (
+    STALE_MARK,
     Block,
     Cell,
     Handout,
@@ -24,7 +25,6 @@ from pipeline.export.layout import (
     Text,
 )
 
-STALE_MARK = "‡"
 # ASCII punctuation that can open or close inline structure anywhere in a line. CommonMark
 # allows a backslash before any ASCII punctuation, so escaping is always safe.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&#])")
@@ -87,6 +87,8 @@ class _Writer:
         self.out += [f"# {_joined(t.title)}", "", f"*{_joined(t.kicker)}*", ""]
         for para in (t.source, t.credit, t.edition):
             self.out += ["<br>".join(_text(x) for x in para), ""]
+        if self.h.stale_legend:
+            self.out += ["<br>".join(f"*{inline(x.text)}*" for x in self.h.stale_legend), ""]
 
     def heading(self, b: Heading) -> None:
         hashes = "#" * (b.level + 1)
@@ -98,7 +100,9 @@ class _Writer:
         if len(b.text) > 1:
             rows = [[_text(t) for t in b.text]]
             if label:
-                rows = [[f"**{_text(lab)}:** {_text(t)}" for lab, t in zip(b.label or (), b.text, strict=False)]]
+                rows = [
+                    [f"**{_text(lab)}:** {_text(t)}" for lab, t in zip(b.label or (), b.text, strict=False)]
+                ]
             self.out += _table(self.pair_header(), rows)
             return
         prefix = "> " if b.role == "editor-note" else ""
