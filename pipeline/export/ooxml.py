@@ -1,0 +1,369 @@
+"""Small helpers on python-docx's XML layer, for what its friendly API does not cover.
+
+Each helper does one WordprocessingML thing and is named for it: East Asian fonts, language
+tags, repeating header rows, page-number fields, cell shading, bookmarks, hyperlinks, and the
+package-level clean-ups that make a document reproducible (fixed zip entry times, no stale
+template parts). Only :mod:`pipeline.export.docx` uses them.
+
+Word rejects a file whose property elements are out of schema order, so every element added
+here goes through :func:`_child`, which inserts it at its place in the sequence.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import RGBColor, Twips
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
+from lxml.etree import _Element
+
+
+def _order(names: str) -> list[str]:
+    return names.split()
+
+
+# Schema order of the children we touch (ECMA-376 Part 1, 17.3.2.28, 17.3.1.26, 17.4.x).
+_RPR = _order(
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+)
+_PPR = _order(
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr "
+    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN "
+    "bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+    "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+)
+_PBDR = _order("top left bottom right between bar")
+_TRPR = _order(
+    "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing "
+    "jc hidden ins del trPrChange"
+)
+_TBLPR = _order(
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
+)
+_TCPR = _order(
+    "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign "
+    "hideMark"
+)
+_CELL_MAR = _order("top left start bottom right end")
+_STYLE = _order(
+    "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed qFormat "
+    "locked personal personalCompose personalReply rsid pPr rPr tblPr trPr tcPr tblStylePr"
+)
+_ORDERS = {
+    "rPr": _RPR,
+    "pPr": _PPR,
+    "pBdr": _PBDR,
+    "trPr": _TRPR,
+    "tblPr": _TBLPR,
+    "tcPr": _TCPR,
+    "tblCellMar": _CELL_MAR,
+    "style": _STYLE,
+    "docDefaults": ["rPrDefault", "pPrDefault"],
+    "rPrDefault": ["rPr"],
+}
+
+# Word prefers a theme font over an explicit one when both are given, so explicit fonts only
+# take effect once these are gone.
+THEME_FONT_ATTRS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+APP_XML = "/docProps/app.xml"
+
+
+def _local(element: _Element) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+def _child(parent: _Element, tag: str) -> _Element:
+    """The child ``w:<tag>`` of ``parent``, created at its schema position when missing."""
+    found = parent.find(qn(f"w:{tag}"))
+    if found is not None:
+        return found
+    new = OxmlElement(f"w:{tag}")
+    order = _ORDERS.get(_local(parent), [])
+    later = set(order[order.index(tag) + 1 :]) if tag in order else set()
+    for i, sibling in enumerate(parent):
+        if _local(sibling) in later:
+            parent.insert(i, new)
+            return new
+    parent.append(new)
+    return new
+
+
+def _rpr(target: Any) -> _Element:
+    """The w:rPr of a run, a style, a paragraph, or a raw element that owns one (or is one)."""
+    if isinstance(target, Run):
+        return target._r.get_or_add_rPr()
+    element = getattr(target, "element", None)
+    element = element if element is not None else getattr(target, "_p", target)
+    if _local(element) == "rPr":
+        return element
+    if _local(element) == "p":  # a paragraph's own mark properties live in w:pPr/w:rPr
+        return _child(element.get_or_add_pPr(), "rPr")
+    return _child(element, "rPr")
+
+
+def _ppr(target: Any) -> _Element:
+    """The w:pPr of a paragraph style or a paragraph."""
+    element = getattr(target, "element", None)
+    element = element if element is not None else target._p
+    return element.get_or_add_pPr()
+
+
+# -- fonts and languages -------------------------------------------------------------------------
+def strip_theme_fonts(element: _Element) -> None:
+    """Remove the *Theme attributes of every w:rFonts below ``element`` (styles, tables...)."""
+    for fonts in element.iter(qn("w:rFonts")):
+        for attr in THEME_FONT_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+
+
+def set_east_asian_font(style_or_run: Any, name: str, latin: str | None = None) -> None:
+    """Set w:rFonts/@w:eastAsia (and the Latin slots when ``latin`` is given), dropping theme fonts.
+
+    python-docx's ``font.name`` only sets w:ascii and w:hAnsi, so Chinese text would otherwise
+    keep the theme's East Asian font.
+    """
+    fonts = _child(_rpr(style_or_run), "rFonts")
+    for attr in THEME_FONT_ATTRS:
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:eastAsia"), name)
+    if latin is not None:
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attr), latin)
+
+
+def set_east_asian_hint(run: Run) -> None:
+    """w:rFonts/@w:hint="eastAsia": ambiguous characters (“ ” … ·) are set as Chinese ones.
+
+    Without it Word treats curly quotes and ellipses in Chinese text as Latin characters and
+    gives them the Latin font and half-width spacing.
+    """
+    _child(_rpr(run), "rFonts").set(qn("w:hint"), "eastAsia")
+
+
+def set_language(element: Any, lang: str | None, east_asia: str | None = None) -> None:
+    """w:lang on a style, run or w:rPr: @w:val tags Latin text, @w:eastAsia tags CJK text.
+
+    Spell-checkers and hyphenation pick their dictionary from these, so in a bilingual
+    document each language's runs carry their own tag. ``None`` leaves an attribute as it is.
+    """
+    tag = _child(_rpr(element), "lang")
+    if lang is not None:
+        tag.set(qn("w:val"), lang)
+    if east_asia is not None:
+        tag.set(qn("w:eastAsia"), east_asia)
+
+
+def doc_defaults_rpr(document: Document) -> _Element:
+    """The document-wide default run properties (w:docDefaults/w:rPrDefault/w:rPr)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        document.styles.element.insert(0, defaults)
+    return _child(_child(defaults, "rPrDefault"), "rPr")
+
+
+def declare_font(document: Document, name: str, panose: str, charset: str, family: str) -> None:
+    """A w:font entry in word/fontTable.xml: where the font is missing, Word picks its substitute
+    by these (charset 86 asks for a Simplified Chinese font, family swiss for a sans serif)."""
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    if root.find(f"{qn('w:font')}[@{qn('w:name')}='{name}']") is not None:
+        return
+    font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
+    for tag, value in (("panose1", panose), ("charset", charset), ("family", family), ("pitch", "variable")):
+        etree.SubElement(font, qn(f"w:{tag}"), {qn("w:val"): value})
+    # a plain Part: python-docx writes its bytes back as they are
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def remove_proof_state(document: Document) -> None:
+    """The template claims spelling and grammar were checked ("clean"), so Word would not check
+    the new text until it is edited."""
+    settings = document.settings.element
+    for tag in settings.findall(qn("w:proofState")):
+        settings.remove(tag)
+
+
+def set_theme_font_lang(document: Document, lang: str, east_asia: str | None) -> None:
+    """w:settings/w:themeFontLang: the template says ja-JP, which would pick Japanese theme fonts."""
+    tag = document.settings.element.find(qn("w:themeFontLang"))
+    if tag is None:
+        return
+    tag.set(qn("w:val"), lang)
+    if east_asia is not None:
+        tag.set(qn("w:eastAsia"), east_asia)
+
+
+# -- paragraphs ----------------------------------------------------------------------------------
+def set_paragraph_border(style_or_paragraph: Any, side: str, color: str, eighths: int, space: int) -> None:
+    """A single-line paragraph border (w:pBdr) on one side; size in eighths of a point."""
+    line = _child(_child(_ppr(style_or_paragraph), "pBdr"), side)
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(eighths))
+    line.set(qn("w:space"), str(space))
+    line.set(qn("w:color"), color)
+
+
+def remove_numbering(style: Any) -> None:
+    """Drop a paragraph style's w:numPr (List Bullet's automatic "•": our items carry ✓ or ✗)."""
+    ppr = _ppr(style)
+    for num in ppr.findall(qn("w:numPr")):
+        ppr.remove(num)
+
+
+def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> list[Run]:
+    """A complex field (w:fldChar begin / w:instrText / separate / result / end) at the end.
+
+    ``placeholder`` is the cached result shown until the reader updates fields; Word and
+    LibreOffice recompute PAGE and NUMPAGES whenever they lay out the page.
+    """
+    runs: list[Run] = []
+
+    def run_with(tag: str, **attrs: str) -> _Element:
+        run = paragraph.add_run()
+        element = OxmlElement(tag)
+        for key, value in attrs.items():
+            element.set(qn(key), value)
+        run._r.append(element)
+        runs.append(run)
+        return element
+
+    run_with("w:fldChar", **{"w:fldCharType": "begin"})
+    run_with("w:instrText", **{"xml:space": "preserve"}).text = f" {instruction} "
+    run_with("w:fldChar", **{"w:fldCharType": "separate"})
+    runs.append(paragraph.add_run(placeholder))
+    run_with("w:fldChar", **{"w:fldCharType": "end"})
+    return runs
+
+
+def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
+    """w:bookmarkStart/End around the paragraph's content, for links and cross-references."""
+    p = paragraph._p
+    start = OxmlElement("w:bookmarkStart", attrs={qn("w:id"): str(bookmark_id), qn("w:name"): name})
+    p.insert(1 if p.pPr is not None else 0, start)
+    p.append(OxmlElement("w:bookmarkEnd", attrs={qn("w:id"): str(bookmark_id)}))
+
+
+def add_hyperlink(paragraph: Paragraph, url: str, text: str, color: str) -> Run:
+    """An external w:hyperlink holding one underlined run; returns that run for further styling."""
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink", attrs={qn("r:id"): rid})
+    paragraph._p.append(link)
+    r = OxmlElement("w:r")
+    link.append(r)
+    run = Run(r, paragraph)  # type: ignore[arg-type]
+    run.text = text
+    run.font.underline = True
+    run.font.color.rgb = RGBColor.from_string(color)
+    return run
+
+
+# -- tables --------------------------------------------------------------------------------------
+def mark_header_row(row: _Row) -> None:
+    """w:trPr/w:tblHeader: the row repeats at the top of every page the table runs onto."""
+    _child(row._tr.get_or_add_trPr(), "tblHeader").set(qn("w:val"), "true")
+
+
+def cant_split(row: _Row) -> None:
+    """w:trPr/w:cantSplit: the row is never broken across two pages."""
+    _child(row._tr.get_or_add_trPr(), "cantSplit").set(qn("w:val"), "true")
+
+
+def set_cell_shading(cell: _Cell, fill: str) -> None:
+    """w:tcPr/w:shd with a solid fill colour (hex RGB without '#')."""
+    shd = _child(cell._tc.get_or_add_tcPr(), "shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+
+
+def set_table_width(table: Table, twips: int) -> None:
+    """w:tblPr/w:tblW in twips (python-docx has no API for the table's own width)."""
+    width = _child(table._tbl.tblPr, "tblW")
+    width.set(qn("w:w"), str(twips))
+    width.set(qn("w:type"), "dxa")
+
+
+def set_cell_margins(table: Table, left: int, right: int, top: int = 0, bottom: int = 0) -> None:
+    """w:tblPr/w:tblCellMar in twips: the padding inside every cell of the table."""
+    margins = _child(table._tbl.tblPr, "tblCellMar")
+    for side, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
+        tag = _child(margins, side)
+        tag.set(qn("w:w"), str(value))
+        tag.set(qn("w:type"), "dxa")
+
+
+def set_column_widths(table: Table, widths: list[int]) -> None:
+    """Column widths in twips on w:tblGrid and on every cell: Word reads the cells' w:tcW,
+    LibreOffice the grid, and a fixed layout needs both to agree."""
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Twips(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=False):
+            cell.width = Twips(width)
+
+
+# -- package -------------------------------------------------------------------------------------
+def drop_package_part(document: Document, reltype: str) -> None:
+    """Forget a template part; a part no relationship points to is not written by ``save``."""
+    for rels in (document.part.package.rels, document.part.rels):
+        for rid in [rid for rid, rel in rels.items() if rel.reltype == reltype]:
+            del rels[rid]
+
+
+def drop_template_leftovers(document: Document) -> None:
+    """The default template's thumbnail shows an empty page, and its stylesWithEffects part
+    repeats every style with the theme fonts we remove (Word 2010 would read those)."""
+    drop_package_part(document, RT.THUMBNAIL)
+    drop_package_part(document, STYLES_WITH_EFFECTS)
+
+
+def set_app_properties(document: Document, application: str) -> None:
+    """Replace docProps/app.xml, which in the template claims "Microsoft Macintosh Word" and
+    stale page and word counts, with the producing application only."""
+    xml = (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>{escape(application)}</Application><DocSecurity>0</DocSecurity>"
+        "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+    )
+    for part in document.part.package.iter_parts():
+        if part.partname == APP_XML:
+            part._blob = xml.encode("utf-8")  # a plain Part: python-docx writes its bytes back as they are
+
+
+def normalise_zip(data: bytes, when: datetime) -> bytes:
+    """The same package with fixed entry times and attributes, so equal input gives equal bytes.
+
+    Entries keep their order; ``when`` is clamped to what a zip header can hold (1980-2107).
+    """
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    stamp = max(min(when, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0  # MS-DOS, as Word writes it
+            entry.external_attr = 0
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
