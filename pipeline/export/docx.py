@@ -483,7 +483,7 @@ class _Writer:
         t = self.h.title
         self.flow(t.kicker, KICKER, self.plain, span=True)
         self.flow(t.title, "Title", self.plain, span=True)
-        for para in (t.source, t.credit, t.edition):
+        for para in (t.source, t.credit, t.edition, self.h.stale_legend or ()):
             self.flow(para, TITLE_META, self.plain, span=True)
         self.end_pair()
 
