@@ -20,14 +20,27 @@ COMMANDS = ("check", "stamp", "export", "po")
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wanted(argv: list[str] | None) -> tuple[str, ...]:
+    """The command modules to import: only the one named on the command line, when it is one.
+
+    Importing and describing every command costs more than `pipeline check` itself on a
+    chapter; help and usage errors still see them all.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first in COMMANDS and not any(a in ("-h", "--help") for a in args[: args.index(first)]):
+        return (first,)
+    return COMMANDS
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipeline",
         description="Load, check and export a bilingual book kept as parallel YAML sources.",
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in _wanted(argv):
         importlib.import_module(f"pipeline.commands.{name}").register(sub)
     return parser
 
@@ -50,7 +63,7 @@ def report_source_error(exc: SourceError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

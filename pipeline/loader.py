@@ -34,6 +34,7 @@ from pipeline.model import (
 from pipeline.yamlsrc import Map, Node, Scalar, Seq
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DECIMAL_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 BOOK_FILE = "book.yaml"
@@ -120,6 +121,10 @@ class _Reader:
         if not isinstance(node, Scalar) or node.kind != "integer":
             self.wrong_type(node, fieldpath, "an integer")
             return None
+        if not DECIMAL_RE.match(node.value):
+            # YAML 1.1 also reads 0x0E, 0o16, 016 (octal!) and 1:30 (base 60) as integers
+            self.problem(node, fieldpath, f"write the integer in decimal digits, not {node.value!r}")
+            return None
         return Fact(fieldpath, int(node.value.replace("_", "")), node.pos)
 
     def fact_bool(self, node: Node, fieldpath: str) -> Fact | None:
@@ -160,7 +165,9 @@ class _Reader:
             try:
                 return date.fromisoformat(node.value.strip())
             except ValueError:
-                pass
+                # 2026-13-45 looks like a date to YAML; 2026-11-28T10:00 is a date and time
+                self.problem(node, fieldpath, f"{node.value!r} is not a date written YYYY-MM-DD")
+                return None
         self.problem(node, fieldpath, f"expected a date written YYYY-MM-DD, got {_a(node.kind)}")
         return None
 
@@ -442,17 +449,28 @@ def _read_config(root: str) -> tuple[str, list[str], str | None]:
     names = r.fact_names(m.get("translations"), "translations") if m and m.get("translations") else None
     glossary = r.string(m.get("glossary"), "glossary") if m and m.get("glossary") else None
     codes = [source, *(names.value if names else ())] if source else []
-    for code in codes:
+    for i, code in enumerate(codes):
         if code not in langs.LANGUAGES:
             known = ", ".join(sorted(langs.LANGUAGES))
             r.problem(
                 doc.root,
-                "source" if code == source else "translations",
+                "source" if i == 0 else "translations",
                 f"unknown language {code!r} (known: {known})",
             )
+        elif code in codes[:i]:
+            what = "the source language" if code == source else "listed twice"
+            r.problem(m.get("translations") or doc.root, "translations", f"{code!r} is {what}")  # type: ignore[union-attr]
+    if glossary is not None and not _inside(glossary):
+        r.problem(m.get("glossary") or doc.root, "glossary", "name a file inside the sources folder")  # type: ignore[union-attr]
     if r.problems or source is None or names is None:
         raise SourceError(r.problems)
     return source, list(codes), glossary  # type: ignore[arg-type]
+
+
+def _inside(name: str) -> bool:
+    """A relative path that stays below the folder it is relative to (no /etc/passwd, no ../)."""
+    norm = os.path.normpath(name)
+    return not os.path.isabs(name) and norm != ".." and not norm.startswith(".." + os.sep)
 
 
 def chapter_files(root: str, lang: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from pipeline import __version__, langs
+from pipeline import __version__, langs, yamlsrc
 from pipeline.errors import Position, Problem, SourceError, UsageError
 from pipeline.export.layout import build_timestamp
 from pipeline.model import Book, Chapter, Unit, fingerprint
@@ -127,6 +127,10 @@ def plan_import(book: Book, key: str, lang: str, catalog: Catalog, path: str) ->
                 Problem(where, unit_id, "the msgid differs from the source text; export the PO file again")
             )
             continue
+        bad = yamlsrc.bad_char(_msgstr(message))
+        if bad:  # the YAML would refuse it: say so here, about the PO file, and write nothing
+            problems.append(Problem(where, unit_id, f"msgstr: {yamlsrc.refusal(bad)}"))
+            continue
         change = _change(sources[unit_id], twins[unit_id], message)
         if change is not None:
             changes.append(change)
@@ -135,8 +139,12 @@ def plan_import(book: Book, key: str, lang: str, catalog: Catalog, path: str) ->
     return changes
 
 
+def _msgstr(message: Message) -> str:
+    return message.string if isinstance(message.string, str) else message.string[0]
+
+
 def _change(source: Unit, twin: Unit, message: Message) -> Change | None:
-    text = message.string if isinstance(message.string, str) else message.string[0]
+    text = _msgstr(message)
     if not text:
         return None  # untranslated in the PO file: keep what the sources have
     new_text = text if text != twin.text else None

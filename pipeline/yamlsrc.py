@@ -10,6 +10,7 @@ the first. Values are not converted here; the loader does that against the schem
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -104,9 +105,11 @@ def _pos(path: str, mark: yaml.Mark) -> Position:
 
 
 class _Composer:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str = "") -> None:
         self.path = path
+        self.text = text
         self.problems: list[Problem] = []
+        self._starts: list[int] | None = None  # offset of each line, computed on first need
 
     def problem(self, mark: yaml.Mark, message: str, fieldpath: str = "") -> None:
         self.problems.append(Problem(_pos(self.path, mark), fieldpath, message))
@@ -140,6 +143,10 @@ class _Composer:
             self.problem(ev.start_mark, f"tags ({ev.tag}) are not allowed", fieldpath)
         pos = _pos(self.path, ev.start_mark)
         if isinstance(ev, yaml.ScalarEvent):
+            if bad_char(ev.value):
+                # only an escape of a double-quoted scalar ("\x01", "\u200B") gets here: decode()
+                # has refused the raw characters already
+                self.escaped_char(ev, fieldpath)
             plain = not ev.style and ev.implicit[0]
             return Scalar(pos, _end(ev), value=ev.value, plain=bool(plain))
         if isinstance(ev, yaml.SequenceStartEvent):
@@ -174,6 +181,21 @@ class _Composer:
         mapping.end = _end(self.events[self.i])
         return mapping
 
+    def escaped_char(self, ev: yaml.ScalarEvent, fieldpath: str) -> None:
+        """Report the first escape in a quoted scalar that stands for a refused character."""
+        if self._starts is None:
+            self._starts = _line_starts(self.text)
+        start = self._starts[ev.start_mark.line] + ev.start_mark.column
+        end = self._starts[ev.end_mark.line] + ev.end_mark.column
+        mark, char = ev.start_mark, bad_char(ev.value)
+        for m in _ESCAPE.finditer(self.text, start, end):
+            decoded = _unescape(m.group(1))
+            if decoded and bad_char(decoded):
+                mark, char = _offset_mark(self._starts, m.start()), decoded
+                break
+        assert char is not None
+        self.problems.append(Problem(_pos(self.path, mark), fieldpath, refusal(char)))
+
 
 class _TooDeep(Exception):
     pass
@@ -197,6 +219,46 @@ _BAD_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+# YAML double-quoted escapes; finditer from the opening quote pairs "\\\\" correctly
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "e": "\x1b"}
+
+
+def _unescape(escape: str) -> str | None:
+    if escape[0] in "xuU" and len(escape) > 1:
+        return chr(int(escape[1:], 16))
+    return _NAMED_ESCAPES.get(escape)
+
+
+def bad_char(text: str) -> str | None:
+    """The first character of ``text`` that sources must not contain, or None.
+
+    Also used for text that reaches the sources another way (a PO file's translations).
+    """
+    bad = _BAD_CONTROL.search(text) or _INVISIBLE.search(text)
+    return bad.group() if bad else None
+
+
+def refusal(char: str) -> str:
+    """The message for a refused character."""
+    kind = "control" if _BAD_CONTROL.match(char) else "invisible"
+    return f"{kind} character U+{ord(char):04X} is not allowed"
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offset of the start of every line, counting line breaks as libyaml does."""
+    starts, offset = [0], 0
+    for line in text.splitlines(keepends=True):
+        offset += len(line)
+        starts.append(offset)
+    return starts
+
+
+def _offset_mark(starts: list[int], offset: int) -> yaml.Mark:
+    line = bisect.bisect_right(starts, offset) - 1
+    return yaml.Mark("", offset, line, offset - starts[line], None, None)
+
+
 def decode(path: str, data: bytes) -> tuple[str, bool]:
     """Decode UTF-8 strictly, reporting the line and column of the first bad byte."""
     bom = data.startswith(b"\xef\xbb\xbf")
@@ -216,24 +278,35 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
         before = text[: bad.start()]
         line = before.count("\n") + 1
         col = bad.start() - (before.rfind("\n") + 1) + 1
-        raise SourceError(
-            [
-                Problem(
-                    Position(path, line, col),
-                    "",
-                    f"{'control' if _BAD_CONTROL.match(bad.group()) else 'invisible'} character "
-                    f"U+{ord(bad.group()):04X} is not allowed",
-                )
-            ]
-        )
+        raise SourceError([Problem(Position(path, line, col), "", refusal(bad.group()))])
     return text, bom
+
+
+def _events(text: str) -> list[yaml.Event]:
+    """The parser's events, up to the first node nested deeper than MAX_DEPTH.
+
+    Reading stops there because libyaml's scanner is quadratic in the depth of flow
+    collections ("a: [[[[..." 100,000 levels deep takes a minute); the composer then reports
+    the node that is too deep.
+    """
+    events: list[yaml.Event] = []
+    depth = 0
+    for ev in yaml.parse(text, Loader=_Loader):
+        events.append(ev)
+        if isinstance(ev, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+        elif isinstance(ev, yaml.CollectionEndEvent):
+            depth -= 1
+    return events
 
 
 def parse(path: str, data: bytes) -> Document:
     """Parse one YAML file into a node tree, or raise SourceError with every problem found."""
     text, bom = decode(path, data)
     try:
-        events = list(yaml.parse(text, Loader=_Loader))
+        events = _events(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
@@ -243,7 +316,7 @@ def parse(path: str, data: bytes) -> Document:
         raise SourceError([Problem(pos, "", f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as exc:  # reader errors carry no mark in the C binding
         raise SourceError([Problem(Position(path, 1, 1), "", f"unreadable YAML: {exc}")]) from None
-    composer = _Composer(path)
+    composer = _Composer(path, text)
     try:
         root = composer.compose(events)
     except _TooDeep:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline import __version__
-from pipeline.atomic import write_bytes_atomic
+from pipeline.atomic import write_bytes_atomic, write_files_atomic
 from pipeline.errors import UsageError
 from pipeline.export import FORMATS, Options, output_name, writer
 from pipeline.export.layout import build as build_layout
@@ -183,14 +183,20 @@ def render_all(
     order = sorted(range(len(jobs)), key=lambda i: _cost(jobs[i]))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(book,)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(book,))
+    try:
         futures = {i: pool.submit(_render_in_worker, jobs[i], options) for i in order}
         results: dict[int, bytes] = {}
         for i in order:
             results[i] = futures[i].result()
             tick(jobs[i])
-        for i, job in enumerate(jobs):
-            yield job, results[i]
+    except BaseException:
+        # Ctrl-C or a failed job: drop the queued jobs instead of rendering them all first
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    for i, job in enumerate(jobs):
+        yield job, results[i]
 
 
 class Progress:
@@ -216,14 +222,20 @@ class Progress:
 
 
 def write_all(outputs: list[tuple[Job, bytes]]) -> None:
-    """Write every output atomically; folders are created as needed."""
-    for job, data in outputs:
-        folder = os.path.dirname(job.path) or "."
+    """Write every output atomically; folders are created as needed.
+
+    All of them are written to temporary files before any is renamed into place, so an output
+    that cannot be written leaves every earlier output as it was.
+    """
+    for job, _ in outputs:
         try:
-            os.makedirs(folder, exist_ok=True)
-            write_bytes_atomic(job.path, data)
+            os.makedirs(os.path.dirname(job.path) or ".", exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot write {job.path}: {exc.strerror or exc}") from None
+    try:
+        write_files_atomic([(job.path, data) for job, data in outputs])
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename}: {exc.strerror or exc}") from None
 
 
 def remember(outputs: list[tuple[Job, bytes]], digests: dict[Job, str]) -> None:

@@ -230,20 +230,27 @@ class _Builder:
         if not self.first.introduction:
             return []
         blocks: list[Block] = [Heading(1, "", self.ui(N_("Introduction")), "introduction")]
-        for i in range(len(self.first.introduction)):
-            blocks.append(Paragraph(self._aligned(lambda ch, i=i: ch.introduction, i)))
+        blocks += [Paragraph(para) for para in self._aligned(lambda ch: ch.introduction)]
         return blocks
 
-    def _aligned(self, seq: callable, i: int) -> Para:  # type: ignore[valid-type]
-        """Item i of a unit list, matched by id across languages (position as a last resort)."""
-        first = seq(self.first)[i]
+    def _aligned(self, seq: callable) -> list[Para]:  # type: ignore[valid-type]
+        """Each item of a unit list, matched by id across languages (position as a last resort).
+
+        One pass with a dictionary per language: a list of 10,000 paragraphs is no slower per item
+        than a list of ten.
+        """
+        lists = {c: seq(self.chapters[c]) for c in self.codes}
+        by_id = {c: {u.id: u for u in reversed(units)} for c, units in lists.items()}
         out = []
-        for c in self.codes:
-            units = seq(self.chapters[c])
-            twin = next((u for u in units if u.id == first.id), units[i] if i < len(units) else None)
-            if twin is not None:
-                out.append(self._text(c, twin))
-        return tuple(out)
+        for i, first in enumerate(seq(self.first)):
+            para = []
+            for c in self.codes:
+                units = lists[c]
+                twin = by_id[c].get(first.id, units[i] if i < len(units) else None)
+                if twin is not None:
+                    para.append(self._text(c, twin))
+            out.append(tuple(para))
+        return out
 
     def cell(self, code: str, cell: object) -> Text:
         lab, value = self.labels[code], cell.value  # type: ignore[attr-defined]
@@ -259,9 +266,10 @@ class _Builder:
     def comparison(self) -> list[Block]:
         t = self.first.table
         tables = {c: self.chapters[c].table for c in self.codes}
+        subjects = {c: {s.id: s for s in tables[c].subjects} for c in self.codes}
         header = [Cell(self.unit(lambda ch: ch.table.subject_label), kind="header")]
-        for i, crit in enumerate(t.criteria):
-            para = self._aligned(lambda ch: [c.label for c in ch.table.criteria], i)
+        labels = self._aligned(lambda ch: [c.label for c in ch.table.criteria])
+        for crit, para in zip(t.criteria, labels, strict=True):
             header.append(Cell(para, crit.note.value if crit.note else None, "header"))  # type: ignore[arg-type]
         rows = []
         for subject in t.subjects:
@@ -269,7 +277,7 @@ class _Builder:
             for crit in t.criteria:
                 texts, note, kind = [], None, "text"
                 for c in self.codes:
-                    twin = tables[c].subject(subject.id)
+                    twin = subjects[c].get(subject.id)
                     cell = twin.cells.get(crit.id) if twin else None
                     if cell is None:
                         continue
@@ -284,15 +292,18 @@ class _Builder:
                     texts = texts[:1]
                 row.append(Cell(tuple(texts), note, kind))
             rows.append(tuple(row))
-        notes = []
-        for note in t.notes:
-            text = None
-            if note.text is not None:
-                text = self._aligned(
-                    lambda ch: [n.text for n in ch.table.notes if n.text is not None],
-                    [n.id for n in t.notes if n.text is not None].index(note.id),
-                )
-            notes.append(NoteLine(note.id, text, str(note.url.value) if note.url else None))
+        with_text = [n.id for n in t.notes if n.text is not None]
+        note_texts = dict(
+            zip(
+                with_text,
+                self._aligned(lambda ch: [n.text for n in ch.table.notes if n.text is not None]),
+                strict=True,
+            )
+        )
+        notes = [
+            NoteLine(note.id, note_texts.get(note.id), str(note.url.value) if note.url else None)
+            for note in t.notes
+        ]
         blocks: list[Block] = [
             Heading(1, self.number(1), self.unit(lambda ch: ch.table.title), "comparison"),
             Table(
@@ -318,33 +329,32 @@ class _Builder:
         blocks: list[Block] = [
             Heading(1, self.number(2), self.unit(lambda ch: ch.profiles_title), "profiles")  # type: ignore[arg-type,return-value]
         ]
+        subjects = {s.id: s for s in self.first.table.subjects}
+        # profile id -> {language: profile}: looked up once, not once per paragraph
+        by_id = {p.id: {c: None for c in self.codes} for p in self.first.profiles}
+        for c in self.codes:
+            for p in self.chapters[c].profiles:
+                if p.id in by_id and by_id[p.id][c] is None:
+                    by_id[p.id][c] = p
         for k, profile in enumerate(self.first.profiles, start=1):
-            subject = self.first.table.subject(profile.id)
+            subject = subjects.get(profile.id)
             name = str(subject.name.value) if subject else profile.id
-            twins = {c: self.chapters[c].profile(profile.id) for c in self.codes}
+            twins = by_id[profile.id]
             blocks.append(
                 Heading(2, self.number(2, k), (Text(self.codes[0], name),), f"profile-{profile.id}")
             )
-            for i in range(len(profile.description)):
-                blocks.append(
-                    Paragraph(
-                        self._aligned(
-                            lambda ch, p=profile.id: ch.profile(p).description if ch.profile(p) else [], i
-                        )
-                    )
-                )
+
+            def part(ch: Chapter, attr: str, twins: dict = twins) -> list[Unit]:
+                twin = twins[ch.lang]
+                return getattr(twin, attr) if twin else []
+
+            blocks += [Paragraph(para) for para in self._aligned(lambda ch: part(ch, "description"))]
             for kind, title, mark in (("pro", N_("Pros"), PRO_MARK), ("con", N_("Cons"), CON_MARK)):
-                attr = kind + "s"
-                items = tuple(
-                    self._aligned(
-                        lambda ch, p=profile.id, a=attr: getattr(ch.profile(p), a) if ch.profile(p) else [], i
-                    )
-                    for i in range(len(getattr(profile, attr)))
-                )
+                items = tuple(self._aligned(lambda ch, a=kind + "s": part(ch, a)))
                 if items:
                     blocks.append(Points(kind, self.ui(title), mark, items))
             if profile.editor_note and all(twins.values()):
-                blocks.append(self.editor_note(lambda ch, p=profile.id: ch.profile(p).editor_note))
+                blocks.append(self.editor_note(lambda ch, t=twins: t[ch.lang].editor_note))
         return blocks
 
     def glossary(self) -> list[Block]:
@@ -352,13 +362,14 @@ class _Builder:
         used_text = " ".join(u.text for ch in self.chapters.values() for u in ch.units())
         if self.source:
             used_text += " " + " ".join(u.text for u in self.source.units())
+        used_text = used_text.lower()  # once: the chapter may be megabytes long
         order = list(self.codes) + [c for c in self.book.langs if c not in self.codes]
         rows = []
         for term in self.book.glossary.terms:
             forms = term.renderings
             if not all(c in forms for c in order):
                 continue
-            if not any(forms[c].text.lower() in used_text.lower() for c in order):
+            if not any(forms[c].text.lower() in used_text for c in order):
                 continue
             rows.append(tuple(Cell((Text(c, forms[c].text),), kind="term") for c in order))
         if not rows:

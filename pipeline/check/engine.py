@@ -1,0 +1,126 @@
+"""Runs the catalog's rules over a book and turns their hits into findings.
+
+Each translated chapter is paired with the source chapter of the same key, and units with
+their twins by id. Rules run in catalog order so that preconditions (``Rule.unless``) can skip
+units an earlier rule already reported. A finding on a unit (or on its twin) whose ``ignore``
+names the rule is waived: kept apart with the waiver's reason, and not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+
+from pipeline.check.catalog import Hit, Rule, catalog
+from pipeline.check.context import Edition, Pair, RunContext, UnitContext, WaiverContext
+from pipeline.check.findings import Finding, Result
+from pipeline.model import Book, Unit
+
+Fired = dict[str, set[tuple[str, str]]]  # rule id -> {(path, unit id)}
+
+
+class _Run:
+    """One run: the editions, their pairs, and which rule reported which unit so far."""
+
+    def __init__(self, book: Book) -> None:
+        self.ctx = RunContext(book)
+        self.editions = [Edition.of(ch) for lang in book.langs for ch in book.chapters[lang].values()]
+        by_key = {(e.lang, e.chapter.key): e for e in self.editions}
+        self.pairs = [
+            Pair(self.ctx, by_key[(book.source_lang, key)], by_key[(lang, key)])
+            for key in book.keys()  # noqa: SIM118 - Book.keys() is a method, not a dict
+            for lang in book.langs[1:]
+            if (book.source_lang, key) in by_key and (lang, key) in by_key
+        ]
+        self.fired: Fired = {}
+
+    def blocked(self, rule: Rule) -> set[tuple[str, str]]:
+        """(path, unit id) of the units an earlier rule named in ``rule.unless`` reported."""
+        return set().union(*(self.fired.get(pre, set()) for pre in rule.unless))
+
+    def hits(self, rule: Rule) -> Iterator[Hit]:
+        fn = rule.function
+        if rule.scope == "book":
+            yield from fn(self.ctx)
+        elif rule.scope == "pair":
+            for pair in self.pairs:
+                yield from fn(pair)
+        elif rule.scope == "unit":
+            blocked = self.blocked(rule)
+            for edition in self.editions:
+                uctx = UnitContext(self.ctx, edition, self.ctx.book.source_lang)
+                for unit in edition.units.values():
+                    if (unit.pos.path, unit.id) not in blocked:
+                        yield from fn(unit, uctx)
+        elif rule.scope == "twins":
+            blocked = self.blocked(rule)
+            for pair in self.pairs:
+                for unit_id, target in pair.target.units.items():
+                    source = pair.source.units.get(unit_id)
+                    if source is None or (target.pos.path, unit_id) in blocked:
+                        continue
+                    if (source.pos.path, unit_id) not in blocked:
+                        yield from fn(source, target, pair)
+
+    def record(self, rule: Rule, hits: Iterable[Hit]) -> list[Hit]:
+        out = list(hits)
+        mine = self.fired.setdefault(rule.id, set())
+        for hit in out:
+            if hit.unit is not None:
+                mine.add((hit.unit.pos.path, hit.unit.id))
+        return out
+
+
+def _waiver(hit: Hit, rule_id: str) -> tuple[Unit, str] | None:
+    """The unit whose waiver excuses this hit, with the reason; None when nothing does."""
+    for unit in (hit.unit, hit.twin_unit):
+        if unit is not None and rule_id in unit.waivers:
+            return unit, unit.waivers[rule_id].reason
+    return None
+
+
+def _finding(rule: Rule, hit: Hit, reason: str | None = None) -> Finding:
+    p = hit.pos
+    return Finding(rule.id, rule.severity, hit.id, p.path, p.line, p.column, hit.message, hit.twin, reason)
+
+
+def select_rules(only: Collection[str] = (), skip: Collection[str] = ()) -> list[Rule]:
+    """The catalog's rules, restricted to ``only`` (when given) and without ``skip``.
+
+    Unknown ids raise KeyError naming the first of them.
+    """
+    rules = catalog()
+    for rule_id in (*only, *skip):
+        if rule_id not in rules:
+            raise KeyError(rule_id)
+    return [r for r in rules.values() if (not only or r.id in only) and r.id not in skip]
+
+
+def check(book: Book, rules: list[Rule] | None = None) -> Result:
+    """Run ``rules`` (default: the whole catalog) over ``book``."""
+    rules = select_rules() if rules is None else rules
+    run = _Run(book)
+    result = Result(files=len(run.editions) + (1 if book.glossary.path else 0))
+    used: set[tuple[str, str, str]] = set()
+    order = {r.id: i for i, r in enumerate(rules)}
+    for rule in rules:
+        if rule.scope == "waivers":
+            continue
+        for hit in run.record(rule, run.hits(rule)):
+            waiver = _waiver(hit, rule.id)
+            if waiver is None:
+                result.findings.append(_finding(rule, hit))
+            else:
+                unit, reason = waiver
+                used.add((unit.pos.path, unit.id, rule.id))
+                result.waived.append(_finding(rule, hit, reason))
+    wctx = WaiverContext(run.ctx, run.editions, {r.id for r in rules}, used, set(catalog()))
+    for rule in rules:
+        if rule.scope == "waivers":  # about the waivers themselves: never waivable
+            result.findings.extend(_finding(rule, hit) for hit in rule.function(wctx))
+
+    def key(f: Finding) -> tuple[str, int, int, int, str]:
+        return (f.path, f.line, f.column, order[f.rule], f.message)
+
+    result.findings.sort(key=key)
+    result.waived.sort(key=key)
+    return result

@@ -1,0 +1,97 @@
+"""Invariants: what a translation keeps as written. Numbers, years, versions, URLs, e-mail
+addresses and Latin-script names found in a unit must appear in its twin.
+
+Direction matters for names. From a source written in a CJK script, every Latin-script token
+(Caffe, GoogLeNet, C++, CUDA, Mac OS X) must reappear in the translation (case-insensitive, a
+plural allowed: GPU → GPUs). From the translation back to the source only *name-like* tokens
+must: mixed case (TensorFlow, GoogLeNet, iOS) or with digits, + or # (DL4J, C++). Capitalised
+words and all-caps acronyms need not, since a translation adds them ("GPU" for 卡). Numbers,
+URLs and e-mail addresses must appear both ways; a small number may be spelled out
+("9" as "nine" or "九").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pipeline.check import scan
+from pipeline.check.catalog import Hit, rule
+from pipeline.check.context import Pair
+from pipeline.model import Unit
+
+SKIP = ("empty", "unchanged", "untranslated")
+
+
+def _first(matches: Iterable[scan.Match]) -> dict[str, int]:
+    """Each distinct matched text with the index of its first occurrence."""
+    seen: dict[str, int] = {}
+    for found, start in matches:
+        seen.setdefault(found, start)
+    return seen
+
+
+def _hit(what: str, word: str, where: str, target: Unit, source: Unit, at: int, in_source: bool) -> Hit:
+    """A finding on the target unit; ``at`` is where the word is (in the source or the target)."""
+    message = f"{what} {word!r} is not in the {where} text"
+    if in_source:  # missing from the target: point at the target unit, twin at the word
+        return Hit(message, target.pos, target, twin=scan.locate(source, at), twin_unit=source)
+    return Hit(message, scan.locate(target, at), target, twin=source.pos, twin_unit=source)
+
+
+@rule(
+    "numbers",
+    "error",
+    "a number, year or version in one twin is missing from the other",
+    scope="twins",
+    unless=SKIP,
+)
+def numbers(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
+    s, t = pair.source, pair.target
+    for number, at in _first(scan.numbers(source.text)).items():
+        if not scan.contains_number(target.text, number) and not t.conv.spells(number, target.text):
+            yield _hit(f"{s.lang} number", number, t.lang, target, source, at, in_source=True)
+    for number, at in _first(scan.numbers(target.text)).items():
+        if not scan.contains_number(source.text, number) and not s.conv.spells(number, source.text):
+            yield _hit("number", number, s.lang, target, source, at, in_source=False)
+
+
+@rule(
+    "urls",
+    "error",
+    "a URL or e-mail address in one twin is missing from the other",
+    scope="twins",
+    unless=SKIP,
+)
+def urls(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
+    s, t = pair.source, pair.target
+    s_urls, t_urls = _first(scan.urls(source.text)), _first(scan.urls(target.text))
+    for url, at in s_urls.items():
+        if url not in t_urls:
+            yield _hit(f"{s.lang} address", url, t.lang, target, source, at, in_source=True)
+    for url, at in t_urls.items():
+        if url not in s_urls:
+            yield _hit("address", url, s.lang, target, source, at, in_source=False)
+
+
+@rule(
+    "names",
+    "error",
+    "a Latin-script token of a CJK source (Caffe, Mac OS X), or a name-like token of either twin "
+    "(TensorFlow, DL4J, C++), is missing from the other",
+    scope="twins",
+    unless=SKIP,
+)
+def names(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
+    s, t = pair.source, pair.target
+    every = s.conv.cjk  # in CJK text every Latin-script token is a name
+    s_tokens = _first(m for m in scan.tokens(source.text) if every or scan.name_like(m[0]))
+    t_tokens = _first(m for m in scan.tokens(target.text) if scan.name_like(m[0]))
+    reported: set[str] = set()
+    for token, at in s_tokens.items():
+        if token.lower() not in reported and not scan.contains_token(target.text, token):
+            reported.add(token.lower())
+            yield _hit(f"{s.lang} name", token, t.lang, target, source, at, in_source=True)
+    for token, at in t_tokens.items():
+        if token.lower() not in reported and not scan.contains_token(source.text, token):
+            reported.add(token.lower())
+            yield _hit("name", token, s.lang, target, source, at, in_source=False)

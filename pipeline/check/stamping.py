@@ -1,0 +1,96 @@
+"""Accepting reviewed translations: rewriting the fingerprints of stale units.
+
+A unit is named by its id (``profiles.caffe.pros.feedforward``), optionally prefixed by its
+chapter (``ch14:profiles.caffe.pros.feedforward``); shell-style wildcards select several
+(``'profiles.caffe.*'``). A name is looked up in every translation. Only units whose
+fingerprint is missing or stale are rewritten: stamping an up-to-date unit changes nothing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline.check.stale import is_stale
+from pipeline.errors import Position, UsageError
+from pipeline.model import Book, Unit, fingerprint
+from pipeline.yamledit import Editor
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """One fingerprint to write: the translation unit, its old and its new fingerprint."""
+
+    unit: Unit
+    path: str
+    old: str | None
+    new: str
+
+
+def _twins(book: Book) -> Iterator[tuple[str, Unit, Unit]]:
+    """(chapter key, source unit, translation unit) for every unit with a twin."""
+    for key, source in book.chapters[book.source_lang].items():
+        by_id = {u.id: u for u in source.units()}
+        for lang in book.langs[1:]:
+            chapter = book.chapters[lang].get(key)
+            for unit in chapter.units() if chapter else ():
+                if unit.id in by_id:
+                    yield key, by_id[unit.id], unit
+
+
+def _matches(name: str, key: str, unit_id: str) -> bool:
+    chapter, sep, pattern = name.rpartition(":")
+    if sep and not fnmatch.fnmatchcase(key, chapter):
+        return False
+    return fnmatch.fnmatchcase(unit_id, pattern)
+
+
+def plan(book: Book, names: list[str] | None = None) -> list[Stamp]:
+    """The fingerprints to rewrite for ``names`` (every stale unit when None).
+
+    Raises UsageError naming every name that matches no translation unit.
+    """
+    twins = list(_twins(book))
+    if names is not None:
+        unknown = [n for n in names if not any(_matches(n, key, t.id) for key, _, t in twins)]
+        if unknown:
+            listed = ", ".join(repr(n) for n in unknown)
+            raise UsageError(
+                f"no translation unit {listed} (ids look like profiles.caffe.pros.feedforward, "
+                "optionally prefixed by the chapter: ch14:...)"
+            )
+    return [
+        Stamp(target, target.pos.path, target.source, fingerprint(source.text))
+        for key, source, target in twins
+        if (names is None or any(_matches(n, key, target.id) for n in names)) and is_stale(source, target)
+    ]
+
+
+def apply(stamps: list[Stamp]) -> list[str]:
+    """Write the fingerprints, one atomic write per file; returns the files written.
+
+    Every file's edits are computed and verified before any file is written.
+    """
+    editors: dict[str, Editor] = {}
+    for s in stamps:
+        editor = editors.get(s.path) or editors.setdefault(s.path, Editor(s.path))
+        editor.set_source(s.unit, s.new)
+    for editor in editors.values():
+        editor.render()  # raises before anything is written if an edit cannot be made
+    return [path for path, editor in editors.items() if editor.save()]
+
+
+def stamp(book: Book, names: list[str] | None, verb: str = "stamped", dry_run: bool = False) -> list[Stamp]:
+    """Plan, write and report (on stderr) the fingerprints of ``names`` (every stale unit when None)."""
+    stamps = plan(book, names)
+    if not dry_run:
+        apply(stamps)
+    for s in stamps:
+        where = Position(s.path, s.unit.pos.line, s.unit.pos.column)
+        print(f"{where}: {verb} {s.unit.id} ({s.old or 'no fingerprint'} -> {s.new})", file=sys.stderr)
+    n = len(stamps)
+    done = "would change" if dry_run else "updated"
+    print(f"pipeline stamp: {n} fingerprint{'s' if n != 1 else ''} {done}", file=sys.stderr)
+    return stamps

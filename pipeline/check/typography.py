@@ -1,0 +1,147 @@
+"""Typography: punctuation that belongs to the unit's language, clean spacing, balanced pairs.
+
+Which punctuation is foreign, which ASCII marks must be full-width in prose and whether Han and
+Latin text are spaced all come from :mod:`pipeline.check.conventions`; the spacing convention
+is documented there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.check import scan
+from pipeline.check.catalog import Hit, rule
+from pipeline.check.context import UnitContext
+from pipeline.check.conventions import FULLWIDTH_PUNCT, QUOTE_PAIRS, for_language
+from pipeline.model import Unit
+
+PAIRS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "《": "》", "〈": "〉", "「": "」", "『": "』",
+         "“": "”"}  # fmt: skip
+CLOSERS = {v: k for k, v in PAIRS.items()}
+
+
+def _hit(unit: Unit, index: int, message: str) -> Hit:
+    return Hit(message, scan.locate(unit, index), unit=unit)
+
+
+def _quoted_originals(unit: Unit, ctx: UnitContext) -> list[tuple[int, int]]:
+    """Quoted spans holding text in the source's script: an original title, written with its
+    own punctuation and title marks (《解析深度学习——卷积神经网络原理与视觉实践》)."""
+    own = for_language(ctx.source_lang).own_script_re
+    if own is None or ctx.edition.lang == ctx.source_lang:
+        return []
+    spans = scan.quoted_spans(unit.text, QUOTE_PAIRS)
+    return [(a, b) for a, b in spans if own.search(unit.text, a, b)]
+
+
+@rule(
+    "fullwidth-punct",
+    "error",
+    "full-width punctuation (，。；：（）“” …) in a language that does not use it",
+    scope="unit",
+    unless=("empty", "unchanged", "untranslated"),
+)
+def fullwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
+    foreign = ctx.conv.foreign_punct_re
+    if foreign is None:
+        return
+    quoted = _quoted_originals(unit, ctx)
+    for m in foreign.finditer(unit.text):
+        if scan.outside(quoted, m.start()):
+            ch = m.group()
+            yield _hit(unit, m.start(), f"full-width {ch!r} (U+{ord(ch):04X}) in {ctx.edition.lang} text")
+
+
+def _neighbours(text: str, i: int) -> tuple[str, str]:
+    """The nearest non-space characters before and after index ``i``."""
+    before = text[:i].rstrip()
+    after = text[i + 1 :].lstrip()
+    return before[-1:], after[:1]
+
+
+@rule(
+    "halfwidth-punct",
+    "error",
+    "half-width sentence punctuation (, . ; : ? ! and parentheses) next to CJK text",
+    scope="unit",
+    unless=("empty",),
+)
+def halfwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
+    own, marks = ctx.conv.own_script_re, ctx.conv.halfwidth_in_prose
+    if own is None or not marks:
+        return
+    text = scan.mask(unit.text, scan.urls(unit.text))
+    last = len(text.rstrip()) - 1
+    for i, ch in enumerate(text):
+        if ch not in marks:
+            continue
+        before, after = _neighbours(text, i)
+        if ch in ".,:" and before.isdigit() and after.isdigit():
+            continue  # 1.5, 1,000, 10:30
+        next_to_own = bool(own.match(before or " ") or own.match(after or " "))
+        ends_prose = i == last and ch in ".?!" and own.search(text) is not None
+        if next_to_own or ends_prose:
+            yield _hit(unit, i, f"half-width {ch!r} in {ctx.edition.lang} prose; use the full-width form")
+
+
+@rule(
+    "whitespace",
+    "error",
+    "leading, trailing or doubled spaces, tabs or line breaks inside a unit",
+    scope="unit",
+    unless=("empty",),
+)
+def whitespace(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
+    text = unit.text
+    if text != text.lstrip():
+        yield _hit(unit, 0, "leading whitespace")
+    if text != text.rstrip():
+        yield _hit(unit, len(text.rstrip()), "trailing whitespace")
+    body = text.strip()
+    offset = len(text) - len(text.lstrip())
+    for m in re.finditer(r"[ \u3000]{2,}|[\t\n\r\f\v]", body):
+        what = "doubled space" if m.group()[0] in " \u3000" else f"{m.group()[0]!r} inside the text"
+        yield _hit(unit, offset + m.start(), what)
+
+
+@rule("brackets", "error", "unbalanced brackets or quotes", scope="unit", unless=("empty",))
+def brackets(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
+    text = scan.mask(unit.text, scan.urls(unit.text))  # URLs may hold parentheses
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in PAIRS:
+            stack.append((ch, i))
+        elif ch in CLOSERS:
+            if not stack or stack[-1][0] != CLOSERS[ch]:
+                yield _hit(unit, i, f"{ch!r} closes nothing")
+                return
+            stack.pop()
+    if stack:
+        ch, i = stack[-1]
+        yield _hit(unit, i, f"{ch!r} is never closed")
+        return
+    if text.count('"') % 2:
+        yield _hit(unit, text.rfind('"'), 'unbalanced straight quote (")')
+
+
+@rule(
+    "cjk-spacing",
+    "warning",
+    "CJK spacing: one space between Han and Latin letters or digits, none around full-width punctuation",
+    scope="unit",
+    unless=("empty",),
+)
+def cjk_spacing(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
+    own = ctx.conv.own_script_re
+    if own is None or not ctx.conv.spaced_scripts:
+        return
+    text = scan.mask(unit.text, scan.urls(unit.text))
+    for m in own.finditer(text):  # runs of Han: look at what touches each end
+        before = text[: m.start()].rstrip("+#")[-1:]
+        if before.isascii() and before.isalnum():
+            yield _hit(unit, m.start(), "no space between Latin text and Han")
+        if text[m.end() : m.end() + 1].isascii() and text[m.end() : m.end() + 1].isalnum():
+            yield _hit(unit, m.end(), "no space between Han and Latin text")
+    for m in re.finditer(rf" +(?=[{FULLWIDTH_PUNCT}])|(?<=[{FULLWIDTH_PUNCT}]) +", text):
+        yield _hit(unit, m.start(), "space next to full-width punctuation")

@@ -1,0 +1,62 @@
+"""`pipeline check`: compare the editions unit by unit and report every inconsistency.
+
+Exit status: 0 clean (warnings allowed unless --strict), 1 findings, 2 unusable sources or
+a usage error. The checker imports neither ReportLab nor python-docx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pipeline.cli import EXIT_FINDINGS, EXIT_OK, add_sources_option
+
+FORMATS = ("text", "json", "github")  # kept in step with pipeline.check.report.FORMATS (tested)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check that the editions agree, unit by unit",
+        description="Compare every translation with its source, unit by unit, and report every "
+        "inconsistency as PATH:LINE:COL: SEVERITY RULE: MESSAGE. Exit status: 0 clean, "
+        "1 findings, 2 unusable sources or usage error.",
+    )
+    add_sources_option(p)
+    p.add_argument("--list", action="store_true", help="print the rule catalog and exit")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p.add_argument("--show-waived", action="store_true", help="also list findings that waivers excuse")
+    p.add_argument(
+        "--accept",
+        nargs="+",
+        metavar="ID",
+        help="mark these reviewed units as up to date (rewrite their fingerprints), then check",
+    )
+    p.add_argument("--rule", action="append", default=[], metavar="RULE", help="run only RULE; repeatable")
+    p.add_argument("--skip", action="append", default=[], metavar="RULE", help="do not run RULE; repeatable")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.check import report
+    from pipeline.check.engine import check, select_rules
+    from pipeline.errors import UsageError
+    from pipeline.loader import load_book
+
+    try:
+        rules = select_rules(args.rule, args.skip)
+    except KeyError as exc:
+        raise UsageError(f"unknown rule {exc.args[0]!r} (see `pipeline check --list`)") from None
+    if args.list:
+        sys.stdout.write(report.render_catalog(rules, args.format))
+        return EXIT_OK
+    book = load_book(args.sources)
+    if args.accept:
+        from pipeline.check.stamping import stamp
+
+        stamp(book, args.accept, verb="accepted")
+        book = load_book(args.sources)  # check what is now on disk
+    result = check(book, rules)
+    sys.stdout.write(report.render(result, args.format, args.show_waived))
+    return EXIT_OK if result.clean(args.strict) else EXIT_FINDINGS

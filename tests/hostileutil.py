@@ -1,0 +1,120 @@
+"""Helpers for the hostile-input and property tests: run the CLI in-process on a copy of the
+sources, snapshot folders, and read the text back out of every export format."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "sources"
+ZH = "sources/zh/ch14.yaml"
+EN = "sources/en/ch14.yaml"
+# one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line
+ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+)")
+MD = MarkdownIt("commonmark").enable("table")
+
+
+@dataclass(frozen=True)
+class Run:
+    status: int
+    out: str
+    err: str
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> Run:
+    """``pipeline ARGS`` in this process (the working directory is the caller's business)."""
+    capsys.readouterr()
+    try:
+        status = main(args)
+    except SystemExit as exc:  # argparse's usage errors
+        status = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return Run(status, captured.out, captured.err)
+
+
+def copy_sources(dest: Path) -> Path:
+    shutil.copytree(SOURCES, dest / "sources")
+    return dest / "sources"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (relative name -> bytes); {} when it does not exist."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def temporary_files(folder: Path) -> list[Path]:
+    """Leftovers of atomic writes (``.NAME.XXXX.tmp``)."""
+    return sorted(p for p in folder.rglob("*.tmp"))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# -- reading exports back ----------------------------------------------------------------------
+def _inline_text(token: Token) -> str:
+    """The visible text of an inline token: text children, <br> as a newline, no note marks."""
+    out, in_sup = [], False
+    for child in token.children or []:
+        if child.type == "html_inline" and child.content in ("<sup>", "</sup>"):
+            in_sup = child.content == "<sup>"
+        elif child.type in ("text", "code_inline") and not in_sup:
+            out.append(child.content)
+        elif (child.type == "html_inline" and child.content.startswith("<br")) or child.type in (
+            "softbreak",
+            "hardbreak",
+        ):
+            out.append("\n")
+    return "".join(out)
+
+
+def md_text(data: bytes) -> str:
+    """What a reader of the rendered Markdown sees, one inline element per line."""
+    return "\n".join(_inline_text(t) for t in MD.parse(data.decode("utf-8")) if t.type == "inline")
+
+
+def md_tables(data: bytes) -> list[list[list[str]]]:
+    """Each table of the rendered Markdown as rows of cell texts (header row first)."""
+    out: list[list[list[str]]] = []
+    row: list[str] = []
+    for t in MD.parse(data.decode("utf-8")):
+        if t.type == "table_open":
+            out.append([])
+        elif t.type == "tr_open":
+            row = []
+        elif t.type == "inline" and out and t.level >= 4:
+            row.append(_inline_text(t))
+        elif t.type == "tr_close":
+            out[-1].append(row)
+    return out
+
+
+def docx_text(data: bytes) -> str:
+    """Every paragraph of the document body, table cells included, in document order."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    doc = docx.Document(io.BytesIO(data))
+    return "\n".join(Paragraph(p, doc._body).text for p in doc.element.body.iter(qn("w:p")))
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+TEXT_OF = {"md": md_text, "docx": docx_text, "pdf": pdf_text}
