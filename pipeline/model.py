@@ -224,5 +224,3 @@ class Book:
     def chapter_keys(self) -> list[str]:
         """Chapter keys present in any language, sorted."""
         return sorted({k for chapters in self.chapters.values() for k in chapters})
-
-    keys = chapter_keys  # TODO(lead): drop once pipeline/check/engine.py calls chapter_keys()

@@ -27,7 +27,7 @@ class _Run:
         by_key = {(e.lang, e.chapter.key): e for e in self.editions}
         self.pairs = [
             Pair(self.ctx, by_key[(book.source_lang, key)], by_key[(lang, key)])
-            for key in book.keys()  # noqa: SIM118 - Book.keys() is a method, not a dict
+            for key in book.chapter_keys()
             for lang in book.langs[1:]
             if (book.source_lang, key) in by_key and (lang, key) in by_key
         ]
