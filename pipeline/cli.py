@@ -63,8 +63,12 @@ def report_source_error(exc: SourceError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    try:  # building the parser imports the command modules: Ctrl-C may come that early
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("pipeline: interrupted", file=sys.stderr)
+        return 130
     try:
         return int(args.run(args))
     except SourceError as exc:

@@ -225,8 +225,10 @@ _NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "e": "\
 
 
 def _unescape(escape: str) -> str | None:
+    """The character a YAML escape (without its backslash) stands for, if it may be refused."""
     if escape[0] in "xuU" and len(escape) > 1:
-        return chr(int(escape[1:], 16))
+        code = int(escape[1:], 16)
+        return chr(code) if code <= 0x10FFFF else None  # libyaml refuses larger ones anyway
     return _NAMED_ESCAPES.get(escape)
 
 

@@ -228,8 +228,11 @@ def write_all(outputs: list[tuple[Job, bytes]]) -> None:
     that cannot be written leaves every earlier output as it was.
     """
     for job, _ in outputs:
+        folder = os.path.dirname(job.path) or "."
         try:
-            os.makedirs(os.path.dirname(job.path) or ".", exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
+        except FileExistsError:  # makedirs says "File exists": say which and why it matters
+            raise UsageError(f"cannot write {job.path}: {folder} is a file, not a folder") from None
         except OSError as exc:
             raise UsageError(f"cannot write {job.path}: {exc.strerror or exc}") from None
     try:
