@@ -2,6 +2,10 @@
 
 import sys
 
-from pipeline.cli import main
+try:
+    from pipeline.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
+    sys.stderr.write("pipeline: interrupted\n")
+    sys.exit(130)
 
 sys.exit(main())

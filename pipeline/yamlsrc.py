@@ -131,6 +131,20 @@ class _Composer:
 
     def node(self, fieldpath: str, depth: int) -> Node:
         ev = self.events[self.i]
+        cls = type(ev)
+        if cls is yaml.ScalarEvent and ev.anchor is None and ev.tag is None and depth <= MAX_DEPTH:
+            # the common case, kept short: a scalar without anchor or tag; everything else
+            # takes the careful path below
+            mark = ev.start_mark
+            if ev.style == '"' and bad_char(ev.value):
+                # only an escape ("\x01", "\u200B") gets here: decode() refused raw characters
+                self.escaped_char(ev, fieldpath)
+            return Scalar(
+                Position(self.path, mark.line + 1, mark.column + 1),
+                (ev.end_mark.line, ev.end_mark.column),
+                value=ev.value,
+                plain=not ev.style and ev.implicit[0],
+            )
         if depth > MAX_DEPTH:
             self.problem(ev.start_mark, f"nesting deeper than {MAX_DEPTH} levels", fieldpath)
             raise _TooDeep
