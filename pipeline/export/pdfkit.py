@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -329,14 +330,20 @@ def _pieces(run: Run) -> list[str]:
     return [p for p in out if p]
 
 
+@lru_cache(maxsize=65536)
+def _width(text: str, font: str, size: float) -> float:
+    """stringWidth, remembered: sizing a table measures the same words many times over."""
+    return pdfmetrics.stringWidth(text, font, size)
+
+
 def _min_width(run: Run) -> float:
     """The widest piece of a run that no line break can cut."""
-    return max((pdfmetrics.stringWidth(p, run.font, run.size) for p in _pieces(run)), default=0.0)
+    return max((_width(p, run.font, run.size) for p in _pieces(run)), default=0.0)
 
 
 def _natural_width(run: Run) -> float:
     lines = run.text.split("\n")
-    return max((pdfmetrics.stringWidth(line, run.font, run.size) for line in lines), default=0.0)
+    return max((_width(line, run.font, run.size) for line in lines), default=0.0)
 
 
 def column_widths(
@@ -381,10 +388,10 @@ def column_widths(
 
 def _line_count(run: Run, room: float) -> int:
     """Lines a run takes when its unbreakable pieces are filled greedily into ``room``."""
-    space = pdfmetrics.stringWidth(" ", run.font, run.size)
+    space = _width(" ", run.font, run.size)
     lines, used = 1, 0.0
     for piece in _pieces(run):
-        w = pdfmetrics.stringWidth(piece, run.font, run.size)
+        w = _width(piece, run.font, run.size)
         gap = 0.0 if used == 0 or run.cjk else space
         if used and used + gap + w > room:
             lines, used = lines + 1, w
