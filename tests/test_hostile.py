@@ -697,12 +697,6 @@ def test_a_ten_megabyte_unit_loads_and_exports_to_markdown(
     assert big.strip() in (tmp_path / "exports" / "ch14.en.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/check is slow on a 10 MB unit (about 13 s): terminology.find -> "
-    "conventions.find_term -> _find_words/_words tokenise the whole unit again for every glossary "
-    "term, invariants.names -> scan.tokens and typography.brackets scan it per character",
-)
 def test_a_ten_megabyte_unit_is_checked_in_seconds(tmp_path: Path) -> None:
     import subprocess
     import sys

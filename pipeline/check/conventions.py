@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
+from itertools import accumulate, chain
 
 from pipeline import langs
+from pipeline.check.scan import pieces
 
 # Han ideographs (CJK unified, extension A, compatibility, extensions B+) and 〇.
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -48,15 +50,22 @@ class Conventions:
     inflected: bool  # glossary terms may appear inflected (English plurals, -ing, -ed)
     number_words: dict[str, int] = field(default_factory=dict)  # spelled-out small numbers
 
-    @property
+    # Patterns are compiled on first use and kept on the instance: rules ask for them once
+    # per unit, hundreds of thousands of times in a large book.
+    @cached_property
     def own_script_re(self) -> re.Pattern[str] | None:
         """Runs of the own script (one pattern for every rule: a class of Han ranges is slow
         to compile, and ``pipeline check`` must start fast)."""
-        return _compile(f"[{self.own_script}]+") if self.own_script else None
+        return compiled(f"[{self.own_script}]+") if self.own_script else None
 
-    @property
+    @cached_property
     def foreign_punct_re(self) -> re.Pattern[str] | None:
-        return _compile(f"[{self.foreign_punct}]") if self.foreign_punct else None
+        return compiled(f"[{self.foreign_punct}]") if self.foreign_punct else None
+
+    @cached_property
+    def halfwidth_in_prose_re(self) -> re.Pattern[str] | None:
+        """Any of the ASCII marks written full-width in prose."""
+        return compiled(f"[{re.escape(self.halfwidth_in_prose)}]") if self.halfwidth_in_prose else None
 
     def find_term(self, term: str, text: str) -> list[tuple[int, int]]:
         """(start, end) of every occurrence of a glossary term in ``text``, case-insensitive.
@@ -65,9 +74,16 @@ class Conventions:
         space are interchangeable ("feed-forward network" = "feed forward networks") though a
         separator is not optional ("autograd" is not "auto-grad").
         """
-        if not self.inflected:
-            return _find_plain(term, text)
-        return _find_words(term, text)
+        return self.terms(text).spans(term)
+
+    def terms(self, text: str) -> PlainText | WordText:
+        """``text`` prepared once for finding any number of glossary terms in it."""
+        return _word_text(text) if self.inflected else _plain_text(text)
+
+    def lead(self, term: str) -> str:
+        """What a text prepared by :meth:`terms` must hold in its ``leads`` for ``term`` to occur
+        there ("" for a term that occurs nowhere): a glossary is indexed by it."""
+        return WordText.lead(term) if self.inflected else PlainText.lead(term)
 
     def spells(self, number: str, text: str) -> bool:
         """True when ``text`` writes ``number`` out in words (``9`` as ``nine`` or ``九``)."""
@@ -121,31 +137,59 @@ def for_language(code: str) -> Conventions:
 
 
 @cache
-def _compile(pattern: str) -> re.Pattern[str]:
+def compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled on first use, once: classes of Han ranges and full-width punctuation
+    are slow to compile, and ``pipeline check`` must start fast."""
     return re.compile(pattern)
 
 
 # -- glossary terms --------------------------------------------------------------------------
 # Matching works on words, not on a regular expression per term: compiling one pattern per
-# glossary term costs more than the whole check of a chapter.
+# glossary term costs more than the whole check of a chapter. Each text is prepared once per
+# run (lower-cased, or split into the stems of its words) and every term is then
+# looked up in it, instead of scanning the whole text again for each term: a 10 MB unit is
+# searched for every term of the glossary.
 _WORD = re.compile(r"[^\W_]+[+#]*|[^\w\s-]|_")  # words, and marks that break a phrase
+# The same words, captured by split(): [gap, word, gap, word, ..., gap] with no match objects.
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _VOWELS = set("aeiou")
+# Prepared texts are memoised like the scanners of pipeline.check.scan, and emptied with them.
+MEMO_SIZE = 1 << 16
 
 
 @lru_cache(maxsize=4096)
-def _lower(text: str) -> str:
-    return text.lower()
+def _needle(term: str) -> str:
+    return term.strip().lower()
 
 
-def _find_plain(term: str, text: str) -> list[tuple[int, int]]:
-    needle, hay = _lower(term.strip()), _lower(text)
-    if needle not in hay:
-        return []
-    found, i = [], hay.find(needle) if needle else -1
-    while i >= 0:
-        found.append((i, i + len(needle)))
-        i = hay.find(needle, i + len(needle))
-    return found
+class PlainText:
+    """A text in which terms are found as written, case-insensitively (CJK)."""
+
+    __slots__ = ("hay", "leads")
+
+    def __init__(self, text: str) -> None:
+        self.hay = text.lower()
+        self.leads = frozenset(self.hay)  # a term can occur only if its lead (first character) does
+
+    @staticmethod
+    def lead(term: str) -> str:
+        """What must be in :attr:`leads` for the term to occur ("" for a term that never does)."""
+        return _needle(term)[:1]
+
+    def has(self, term: str) -> bool:
+        needle = _needle(term)
+        return bool(needle) and needle in self.hay
+
+    def spans(self, term: str) -> list[tuple[int, int]]:
+        """Every occurrence, not overlapping each other, from the left."""
+        needle, hay = _needle(term), self.hay
+        if not self.has(term):
+            return []
+        found, i = [], hay.find(needle)
+        while i >= 0:
+            found.append((i, i + len(needle)))
+            i = hay.find(needle, i + len(needle))
+        return found
 
 
 @lru_cache(maxsize=8192)
@@ -173,23 +217,91 @@ def _undouble(w: str) -> str:
     return w
 
 
+def _stems(words: list[str]) -> list[str]:
+    """The stem of each word ("" for a mark that breaks a phrase: comma, bracket, full stop).
+    Each distinct word is stemmed once: a long text repeats the same words."""
+    of = {w: stem(w) if w[0].isalnum() else "" for w in set(words)}
+    return list(map(of.__getitem__, words))
+
+
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...], frozenset[str]]:
-    """The stems of a text's words ("" for a mark that breaks a phrase: comma, bracket, full
-    stop), their spans, and the set of stems for a quick rejection."""
-    found = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-    stems = tuple(stem(w) if w[0].isalnum() else "" for w, _, _ in found)
-    return stems, tuple((a, b) for _, a, b in found), frozenset(stems)
+def _key(term: str) -> tuple[str, ...]:
+    """A term's stems, marks left out."""
+    return tuple(s for s in _stems(_WORD.findall(term)) if s)
 
 
-def _find_words(term: str, text: str) -> list[tuple[int, int]]:
-    key = tuple(w for w in _words(term)[0] if w)
-    stems, spans, present = _words(text)
-    if not key or not present.issuperset(key):
-        return []
-    n = len(key)
-    return [
-        (spans[i][0], spans[i + n - 1][1])
-        for i in range(len(stems) - n + 1)
-        if stems[i] == key[0] and stems[i : i + n] == key
-    ]
+class WordText:
+    """A text in which terms are found by the stems of their words (English)."""
+
+    __slots__ = ("_ends", "_pieces", "_stems", "_stems_of", "leads", "text")
+
+    def __init__(self, text: str) -> None:
+        # Each distinct piece of a long text is split into words once (see scan.pieces): words
+        # never span whitespace.
+        self.text = text
+        self._pieces = pieces(text)
+        self._stems_of = {p: _stems(_WORD.findall(p)) for p in set(self._pieces)}
+        # a term can occur only if its lead (first stem) does
+        self.leads = frozenset(chain.from_iterable(self._stems_of.values()))
+        self._stems: list[str] | None = None  # the stem of every word, on first need
+        self._ends: list[int] | None = None  # where each part of _WORD_SPLIT.split(text) ends
+
+    @property
+    def stems(self) -> list[str]:
+        """The stem of each word in turn ("" for a mark that breaks a phrase)."""
+        if self._stems is None:
+            self._stems = list(chain.from_iterable(map(self._stems_of.__getitem__, self._pieces)))
+        return self._stems
+
+    @staticmethod
+    def lead(term: str) -> str:
+        """What must be in :attr:`leads` for the term to occur ("" for a term that never does)."""
+        key = _key(term)
+        return key[0] if key else ""
+
+    def _starts(self, key: tuple[str, ...], first_only: bool = False) -> list[int]:
+        """Index of every word where the phrase ``key`` starts (occurrences may overlap)."""
+        if not key or not self.leads.issuperset(key):
+            return []
+        stems, n, rest = self.stems, len(key), list(key[1:])
+        found: list[int] = []
+        i = -1
+        try:
+            while True:
+                i = stems.index(key[0], i + 1)  # the next candidate, found without a Python loop
+                if stems[i + 1 : i + n] == rest:
+                    found.append(i)
+                    if first_only:
+                        break
+        except ValueError:  # no further candidate
+            pass
+        return found
+
+    def has(self, term: str) -> bool:
+        return bool(self._starts(_key(term), first_only=True))
+
+    def spans(self, term: str) -> list[tuple[int, int]]:
+        key = _key(term)
+        starts = self._starts(key)
+        if not starts:
+            return []
+        if self._ends is None:  # positions are needed for few texts: found on first need
+            self._ends = list(accumulate(map(len, _WORD_SPLIT.split(self.text))))
+        ends, last = self._ends, 2 * (len(key) - 1) + 1  # word j is parts[2j + 1]
+        return [(ends[2 * i], ends[2 * i + last]) for i in starts]
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _plain_text(text: str) -> PlainText:
+    return PlainText(text)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _word_text(text: str) -> WordText:
+    return WordText(text)
+
+
+def forget() -> None:
+    """Empty the memos of prepared texts (the engine calls this when a run ends)."""
+    _plain_text.cache_clear()
+    _word_text.cache_clear()

@@ -84,8 +84,8 @@ def urls(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
 def names(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     s, t = pair.source, pair.target
     every = s.conv.cjk  # in CJK text every Latin-script token is a name
-    s_tokens = _first(m for m in scan.tokens(source.text) if every or scan.name_like(m[0]))
-    t_tokens = _first(m for m in scan.tokens(target.text) if scan.name_like(m[0]))
+    s_tokens = scan.first_tokens(source.text, None if every else scan.name_like)
+    t_tokens = scan.first_tokens(target.text, scan.name_like)
     reported: set[str] = set()
     for token, at in s_tokens.items():
         if token.lower() not in reported and not scan.contains_token(target.text, token):

@@ -7,6 +7,7 @@ exact column (see :func:`locate`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from pipeline.errors import Position
@@ -17,7 +18,13 @@ URL_RE = re.compile(r"https?://[^\s<>\"'“”‘’()（）\[\]，。；、《�
 EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A number is digits not glued to letters: "2014年" and "Torch 7" have one, "DL4J" has none.
 # Thousands separators are dropped before comparing ("1,000" = "1000"); versions keep dots.
-NUMBER_RE = re.compile(r"(?<![A-Za-z0-9_.])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)*(?![A-Za-z0-9_])")
+# Patterns start with the character they match, not with a look-behind: the regular expression
+# engine then skips to candidates in C, while a look-behind first is tried at every character
+# (a few tenths of a second per pattern on a 10 MB unit). "[0-9](?<![A-Za-z0-9_.].)" is
+# "(?<![A-Za-z0-9_.])[0-9]" with the digit matched first.
+NUMBER_RE = re.compile(
+    r"[0-9](?<![A-Za-z0-9_.].)(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)*(?![A-Za-z0-9_])"
+)
 # A Latin-script token: a word, an acronym, or a name such as C++, C#, Node.js, v2.0, 3D, DL4J.
 TOKEN_RE = re.compile(r"(?<![A-Za-z0-9])[0-9]*[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*[+#]*")
 _TRAILING = ".,;:!?)]}'\""
@@ -26,9 +33,14 @@ _TRAILING = ".,;:!?)]}'\""
 # (matched text, index in the unit's text): a tuple, since scanners make thousands of them
 Match = tuple[str, int]
 
+# Scanners are memoised per text: several rules scan the same text, and the rules run one
+# after the other over every unit, so a memo smaller than the book's count of texts would be
+# emptied before the next rule asks again. The engine empties the memos after each run
+# (:func:`forget`), so that a large unit's scans do not outlive its check.
+MEMO_SIZE = 1 << 16
 
-# Scanners are memoised: several rules scan the same text, and the check must stay fast.
-@lru_cache(maxsize=4096)
+
+@lru_cache(maxsize=MEMO_SIZE)
 def urls(text: str) -> tuple[Match, ...]:
     """URLs and e-mail addresses, trailing sentence punctuation excluded."""
     if "@" not in text and "://" not in text:
@@ -45,24 +57,83 @@ def mask(text: str, spans: tuple[Match, ...]) -> str:
     """``text`` with the spans blanked out (same length, so indices stay valid)."""
     if not spans:
         return text
-    chars = list(text)
-    for found, start in spans:
-        chars[start : start + len(found)] = " " * len(found)
-    return "".join(chars)
+    # Slices rather than a list of characters (slow for a 10 MB unit); spans may overlap
+    # (an e-mail address inside a URL), so blank their union.
+    pieces, done = [], 0
+    for start, end in sorted((start, start + len(found)) for found, start in spans):
+        if end <= done:
+            continue
+        start = max(start, done)
+        pieces += (text[done:start], " " * (end - start))
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=MEMO_SIZE)
+def unmasked(text: str) -> str:
+    """The text with its URLs and e-mail addresses blanked out (several rules need it)."""
+    return mask(text, urls(text))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
 def numbers(text: str) -> tuple[Match, ...]:
     """Numbers outside URLs, thousands separators removed."""
-    clean = mask(text, urls(text))
-    return tuple((m.group().replace(",", ""), m.start()) for m in NUMBER_RE.finditer(clean))
+    return tuple((m.group().replace(",", ""), m.start()) for m in NUMBER_RE.finditer(unmasked(text)))
 
 
-@lru_cache(maxsize=4096)
-def tokens(text: str) -> tuple[Match, ...]:
-    """Latin-script tokens outside URLs."""
-    clean = mask(text, urls(text))
-    return tuple((m.group(), m.start()) for m in TOKEN_RE.finditer(clean))
+# A text longer than this is split at whitespace before a regular expression looks for tokens
+# or words in it, one piece at a time; a shorter one is looked at whole.
+LONG_TEXT = 4096
+
+
+def pieces(text: str) -> list[str]:
+    """The text in pieces that no token or word spans: the whitespace-separated pieces of a
+    long text, or the whole of a short one.
+
+    A regular expression match per word costs about half a second for each million words, and
+    a long text repeats the same few thousand pieces: scanning each distinct piece once is far
+    faster. A short text is cheaper to scan whole than piece by piece.
+    """
+    return text.split() if len(text) > LONG_TEXT else [text]
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _tokens_by_piece(text: str) -> dict[str, list[Match]]:
+    """Each distinct piece of ``text`` (see :func:`pieces`), in order of first occurrence, with
+    its tokens and their indices in the piece."""
+    return {p: [(m.group(), m.start()) for m in TOKEN_RE.finditer(p)] for p in dict.fromkeys(pieces(text))}
+
+
+def _piece_index(text: str, piece: str) -> int:
+    """Index of the first occurrence of ``piece`` as a whole whitespace-separated piece."""
+    if piece is text:
+        return 0
+    n, i = len(piece), text.find(piece)
+    while i >= 0:
+        if (i == 0 or text[i - 1].isspace()) and (i + n == len(text) or text[i + n].isspace()):
+            return i
+        i = text.find(piece, i + 1)
+    raise ValueError(piece)  # not reached: the piece was taken from the text
+
+
+def first_tokens(text: str, keep: Callable[[str], bool] | None = None) -> dict[str, int]:
+    """Each distinct Latin-script token outside URLs for which ``keep(token)`` is true (every
+    token when ``keep`` is None) with the index of its first occurrence, in text order."""
+    clean = unmasked(text)
+    # A token first occurs in the first occurrence of some piece, and pieces come in the order
+    # of their first occurrences: the first piece holding a token gives its first index.
+    first: dict[str, tuple[str, int]] = {}
+    for piece, found in _tokens_by_piece(clean).items():
+        for token, at in found:
+            if token not in first and (keep is None or keep(token)):
+                first[token] = (piece, at)
+    where: dict[str, int] = {}
+    for token, (piece, at) in first.items():
+        if piece not in where:
+            where[piece] = _piece_index(clean, piece)
+        first[token] = (piece, where[piece] + at)
+    return {token: at for token, (_, at) in first.items()}
 
 
 _NAME_MARKS = re.compile(r"[0-9+#]")
@@ -82,9 +153,12 @@ def name_like(token: str) -> bool:
     return any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=MEMO_SIZE)
 def _token_set(text: str) -> frozenset[str]:
-    return frozenset(m.group().lower() for m in TOKEN_RE.finditer(text))
+    # Tokens of the whole text, URLs included (scanned once with the text outside URLs when
+    # it has none); each distinct token is lower-cased once.
+    found = {token for tokens in _tokens_by_piece(text).values() for token, _ in tokens}
+    return frozenset(map(str.lower, found))
 
 
 def contains_token(text: str, token: str) -> bool:
@@ -93,18 +167,24 @@ def contains_token(text: str, token: str) -> bool:
     return t in found or (t[-1:].isalpha() and (t + "s" in found or t + "es" in found))
 
 
-_DIGITS_RE = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)*")
+_DIGITS_RE = re.compile(r"[0-9](?<![0-9.].)[0-9]*(?:\.[0-9]+)*")  # (?<![0-9.])[0-9]+(?:\.[0-9]+)*
+_THOUSANDS_RE = re.compile(r",(?<=[0-9],)(?=[0-9]{3})")  # (?<=[0-9]),(?=[0-9]{3})
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=MEMO_SIZE)
 def _number_set(text: str) -> frozenset[str]:
-    flat = re.sub(r"(?<=[0-9]),(?=[0-9]{3})", "", text)
-    return frozenset(m.group() for m in _DIGITS_RE.finditer(flat))
+    return frozenset(_DIGITS_RE.findall(_THOUSANDS_RE.sub("", text)))
 
 
 def contains_number(text: str, number: str) -> bool:
     """``number`` occurs in ``text`` as a whole number (letters may touch it: "Torch7")."""
     return number in _number_set(text)
+
+
+def forget() -> None:
+    """Empty the memos of the scanners (the engine calls this when a run ends)."""
+    for memoised in (urls, unmasked, numbers, _tokens_by_piece, _token_set, _number_set):
+        memoised.cache_clear()
 
 
 def quoted_spans(text: str, pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:

@@ -104,8 +104,12 @@ def _sides(pair: Pair) -> Iterator[tuple[Edition, Edition, dict[str, Item], dict
     scope="pair",
 )
 def missing_id(pair: Pair) -> Iterator[Hit]:
-    cells = cell_ids(pair.source.chapter) | cell_ids(pair.target.chapter)
+    cells: set[str] | None = None  # found only when some id is missing
     for this, other, mine, theirs in _sides(pair):
+        if mine.keys() <= theirs.keys():
+            continue  # the usual case, told without a Python loop over every id
+        if cells is None:
+            cells = cell_ids(pair.source.chapter) | cell_ids(pair.target.chapter)
         for item in mine.values():
             if item.id in theirs or item.id in cells:
                 continue  # cells have their own rule
@@ -157,8 +161,17 @@ def lists(chapter: Chapter) -> dict[str, tuple[Position, list[tuple[str, Positio
     return out
 
 
+def _lists(pair: Pair, edition: Edition) -> dict[str, tuple[Position, list[tuple[str, Position]]]]:
+    """``lists`` of an edition, computed once per run (list-length and order need them)."""
+    key = f"lists:{edition.path}"
+    found = pair.run.cache.get(key)
+    if not isinstance(found, dict):
+        found = pair.run.cache[key] = lists(edition.chapter)
+    return found
+
+
 def _common_lists(pair: Pair) -> Iterator[tuple[str, tuple[Position, list], tuple[Position, list]]]:
-    src, tgt = lists(pair.source.chapter), lists(pair.target.chapter)
+    src, tgt = _lists(pair, pair.source), _lists(pair, pair.target)
     for name, target in tgt.items():
         if name in src:
             yield name, src[name], target

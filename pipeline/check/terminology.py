@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.check import scan
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import Pair, RunContext, UnitContext
-from pipeline.check.conventions import Conventions, for_language
+from pipeline.check.conventions import Conventions, PlainText, WordText, for_language
 from pipeline.model import Rendering, Term, Unit
 
 
@@ -28,16 +28,52 @@ class Wording:
     accepted: tuple[str, ...]  # the rendering and its accepted variants
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        return [span for t in self.accepted for span in self.conv.find_term(t, text)]
+        found = self.conv.terms(text)
+        return [span for t in self.accepted for span in found.spans(t)]
+
+    def used_in(self, text: str) -> bool:
+        """The rendering or a variant occurs in ``text`` (``find`` without the positions)."""
+        found = self.conv.terms(text)
+        return any(found.has(t) for t in self.accepted)
 
     def shown(self) -> str:
         return " or ".join(repr(a) for a in self.accepted)
 
 
-def wordings(ctx: RunContext, lang: str) -> dict[str, Wording]:
-    """The glossary in one language (term id -> wording), built once per run."""
+@dataclass(eq=False, repr=False)
+class Glossary:
+    """The glossary in one language, indexed so that a text is searched for the terms whose
+    first character (or first word) it holds, not for every term of the glossary in turn."""
+
+    conv: Conventions
+    wordings: dict[str, Wording]  # term id -> wording, in glossary order
+    variants: list[tuple[str, Wording]]  # every accepted rendering with its wording, in order
+    by_lead: dict[str, list[int]]  # indices in ``variants`` by what a text must hold for them
+    avoiding: list[Wording]  # the wordings that forbid renderings
+
+    @classmethod
+    def of(cls, conv: Conventions, wordings: dict[str, Wording]) -> Glossary:
+        variants = [(t, w) for w in wordings.values() for t in w.accepted]
+        by_lead: dict[str, list[int]] = {}
+        for i, (t, _) in enumerate(variants):
+            first = conv.lead(t)
+            if first:  # an empty lead never occurs: nothing to find
+                by_lead.setdefault(first, []).append(i)
+        avoiding = [w for w in wordings.values() if w.rendering.avoid]
+        return cls(conv, wordings, variants, by_lead, avoiding)
+
+    def candidates(self, found: PlainText | WordText) -> list[tuple[str, Wording]]:
+        """The variants that may occur in a prepared text, in glossary order."""
+        leads = self.by_lead.keys() & found.leads
+        if not leads:
+            return []
+        return [self.variants[i] for i in sorted(i for lead in leads for i in self.by_lead[lead])]
+
+
+def glossary_of(ctx: RunContext, lang: str) -> Glossary:
+    """The glossary in one language, built and indexed once per run."""
     found = ctx.cache.get(f"glossary:{lang}")
-    if isinstance(found, dict):
+    if isinstance(found, Glossary):
         return found
     conv = for_language(lang)
     out = {}
@@ -45,22 +81,28 @@ def wordings(ctx: RunContext, lang: str) -> dict[str, Wording]:
         r = t.renderings.get(lang)
         if r is not None and r.text.strip():
             out[t.id] = Wording(t, r, conv, tuple(v for v in (r.text, *r.also) if v.strip()))
-    ctx.cache[f"glossary:{lang}"] = out
-    return out
+    glossary = ctx.cache[f"glossary:{lang}"] = Glossary.of(conv, out)
+    return glossary
 
 
-def terms_in(text: str, words: dict[str, Wording]) -> list[tuple[Wording, int]]:
+def terms_in(text: str, glossary: Glossary) -> list[tuple[Wording, int]]:
     """Glossary terms in a text with their first index; overlapping matches go to the longest."""
-    matches = [(end - start, start, end, w) for w in words.values() for start, end in w.find(text)]
+    found = glossary.conv.terms(text)
+    matches = [
+        (end - start, start, end, w) for t, w in glossary.candidates(found) for start, end in found.spans(t)
+    ]
+    if not matches:
+        return []
     taken: list[tuple[int, int]] = []
-    found: dict[str, tuple[Wording, int]] = {}
+    first: dict[str, tuple[Wording, int]] = {}
+    # longest first; among equals the earliest, then the first in glossary order (a stable sort)
     for _, start, end, w in sorted(matches, key=lambda m: (-m[0], m[1])):
         if any(start < b and a < end for a, b in taken):
             continue
         taken.append((start, end))
-        if w.term.id not in found or start < found[w.term.id][1]:
-            found[w.term.id] = (w, start)
-    return sorted(found.values(), key=lambda f: f[1])
+        if w.term.id not in first or start < first[w.term.id][1]:
+            first[w.term.id] = (w, start)
+    return sorted(first.values(), key=lambda f: f[1])
 
 
 @rule(
@@ -71,11 +113,13 @@ def terms_in(text: str, words: dict[str, Wording]) -> list[tuple[Wording, int]]:
     unless=("empty", "unchanged", "untranslated"),
 )
 def glossary(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
-    src_words = wordings(pair.run, pair.source.lang)
-    tgt_words = wordings(pair.run, pair.target.lang)
-    for wording, at in terms_in(source.text, src_words):
+    in_source = terms_in(source.text, glossary_of(pair.run, pair.source.lang))
+    if not in_source:
+        return
+    tgt_words = glossary_of(pair.run, pair.target.lang).wordings
+    for wording, at in in_source:
         rendering = tgt_words.get(wording.term.id)
-        if rendering is not None and not rendering.find(target.text):
+        if rendering is not None and not rendering.used_in(target.text):
             yield Hit(
                 f"glossary term {wording.rendering.text!r} ({wording.term.id}) should be rendered "
                 f"{rendering.shown()} in {pair.target.lang}",
@@ -94,13 +138,17 @@ def glossary(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     unless=("empty",),
 )
 def glossary_avoid(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    for wording in wordings(ctx.run, ctx.edition.lang).values():
-        if not wording.rendering.avoid:
-            continue
-        accepted = set(wording.find(unit.text))
+    for wording in glossary_of(ctx.run, ctx.edition.lang).avoiding:
+        found = wording.conv.terms(unit.text)
+        accepted: set[tuple[int, int]] | None = None  # found only when a forbidden one is there
         for avoid in wording.rendering.avoid:
+            spans = found.spans(avoid)
+            if not spans:
+                continue
+            if accepted is None:
+                accepted = set(wording.find(unit.text))
             # an accepted rendering that matches a forbidden one too is fine (glossary-conflict)
-            spans = [s for s in wording.conv.find_term(avoid, unit.text) if s not in accepted]
+            spans = [s for s in spans if s not in accepted]
             if spans:
                 start, end = spans[0]
                 yield Hit(

@@ -13,12 +13,19 @@ from collections.abc import Iterator
 from pipeline.check import scan
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import UnitContext
-from pipeline.check.conventions import FULLWIDTH_PUNCT, QUOTE_PAIRS, for_language
+from pipeline.check.conventions import FULLWIDTH_PUNCT, QUOTE_PAIRS, compiled, for_language
 from pipeline.model import Unit
 
 PAIRS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "《": "》", "〈": "〉", "「": "」", "『": "』",
          "“": "”"}  # fmt: skip
 CLOSERS = {v: k for k, v in PAIRS.items()}
+# Rules find the few characters they look at with a regular expression rather than a Python
+# loop over every character (seconds on a 10 MB unit).
+_BRACKET_RE = re.compile("[" + re.escape("".join(PAIRS) + "".join(CLOSERS)) + "]")
+_BAD_SPACE_RE = re.compile(r"[ \u3000]{2,}|[\t\n\r\f\v]")
+_SPACE_BY_PUNCT = rf" +(?=[{FULLWIDTH_PUNCT}])|(?<=[{FULLWIDTH_PUNCT}]) +"  # compiled on first use
+# what _BAD_SPACE_RE needs to find anything: in a long text, substring tests are far faster
+_BAD_SPACES = ("  ", " \u3000", "\u3000 ", "\u3000\u3000", "\t", "\n", "\r", "\f", "\v")
 
 
 def _hit(unit: Unit, index: int, message: str) -> Hit:
@@ -46,8 +53,10 @@ def fullwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     foreign = ctx.conv.foreign_punct_re
     if foreign is None:
         return
-    quoted = _quoted_originals(unit, ctx)
+    quoted: list[tuple[int, int]] | None = None  # found only when there is something to excuse
     for m in foreign.finditer(unit.text):
+        if quoted is None:
+            quoted = _quoted_originals(unit, ctx)
         if scan.outside(quoted, m.start()):
             ch = m.group()
             yield _hit(unit, m.start(), f"full-width {ch!r} (U+{ord(ch):04X}) in {ctx.edition.lang} text")
@@ -55,9 +64,14 @@ def fullwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
 
 def _neighbours(text: str, i: int) -> tuple[str, str]:
     """The nearest non-space characters before and after index ``i``."""
-    before = text[:i].rstrip()
-    after = text[i + 1 :].lstrip()
-    return before[-1:], after[:1]
+    # a walk over the spaces, not text[:i].rstrip(): that copies the text for every mark
+    j = i - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    k = i + 1
+    while k < len(text) and text[k].isspace():
+        k += 1
+    return text[j] if j >= 0 else "", text[k : k + 1]
 
 
 @rule(
@@ -68,14 +82,13 @@ def _neighbours(text: str, i: int) -> tuple[str, str]:
     unless=("empty",),
 )
 def halfwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    own, marks = ctx.conv.own_script_re, ctx.conv.halfwidth_in_prose
-    if own is None or not marks:
+    own, marks = ctx.conv.own_script_re, ctx.conv.halfwidth_in_prose_re
+    if own is None or marks is None:
         return
-    text = scan.mask(unit.text, scan.urls(unit.text))
+    text = scan.unmasked(unit.text)
     last = len(text.rstrip()) - 1
-    for i, ch in enumerate(text):
-        if ch not in marks:
-            continue
+    for m in marks.finditer(text):
+        i, ch = m.start(), m.group()
         before, after = _neighbours(text, i)
         if ch in ".,:" and before.isdigit() and after.isdigit():
             continue  # 1.5, 1,000, 10:30
@@ -94,28 +107,34 @@ def halfwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
 )
 def whitespace(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     text = unit.text
-    if text != text.lstrip():
+    # (str.strip() strips exactly the characters for which str.isspace() is true)
+    start, end = 0, len(text)
+    if text[:1].isspace():
+        start = len(text) - len(text.lstrip())
         yield _hit(unit, 0, "leading whitespace")
-    if text != text.rstrip():
-        yield _hit(unit, len(text.rstrip()), "trailing whitespace")
-    body = text.strip()
-    offset = len(text) - len(text.lstrip())
-    for m in re.finditer(r"[ \u3000]{2,}|[\t\n\r\f\v]", body):
+    if text[-1:].isspace():
+        end = len(text.rstrip())
+        yield _hit(unit, end, "trailing whitespace")
+    if len(text) > scan.LONG_TEXT and not any(bad in text for bad in _BAD_SPACES):
+        return
+    # within the stripped text, without copying it: the pattern looks at nothing around a match
+    for m in _BAD_SPACE_RE.finditer(text, start, max(start, end)):
         what = "doubled space" if m.group()[0] in " \u3000" else f"{m.group()[0]!r} inside the text"
-        yield _hit(unit, offset + m.start(), what)
+        yield _hit(unit, m.start(), what)
 
 
 @rule("brackets", "error", "unbalanced brackets or quotes", scope="unit", unless=("empty",))
 def brackets(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    text = scan.mask(unit.text, scan.urls(unit.text))  # URLs may hold parentheses
+    text = scan.unmasked(unit.text)  # URLs may hold parentheses
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKET_RE.finditer(text):
+        ch, i = m.group(), m.start()
         if ch in PAIRS:
             stack.append((ch, i))
-        elif ch in CLOSERS:
-            if not stack or stack[-1][0] != CLOSERS[ch]:
-                yield _hit(unit, i, f"{ch!r} closes nothing")
-                return
+        elif not stack or stack[-1][0] != CLOSERS[ch]:
+            yield _hit(unit, i, f"{ch!r} closes nothing")
+            return
+        else:
             stack.pop()
     if stack:
         ch, i = stack[-1]
@@ -136,12 +155,16 @@ def cjk_spacing(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     own = ctx.conv.own_script_re
     if own is None or not ctx.conv.spaced_scripts:
         return
-    text = scan.mask(unit.text, scan.urls(unit.text))
+    text = scan.unmasked(unit.text)
     for m in own.finditer(text):  # runs of Han: look at what touches each end
-        before = text[: m.start()].rstrip("+#")[-1:]
+        j = m.start()
+        while j > 0 and text[j - 1] in "+#":  # text[:j].rstrip("+#"), without copying the text
+            j -= 1
+        before = text[j - 1] if j > 0 else ""
         if before.isascii() and before.isalnum():
             yield _hit(unit, m.start(), "no space between Latin text and Han")
-        if text[m.end() : m.end() + 1].isascii() and text[m.end() : m.end() + 1].isalnum():
+        after = text[m.end() : m.end() + 1]
+        if after.isascii() and after.isalnum():
             yield _hit(unit, m.end(), "no space between Han and Latin text")
-    for m in re.finditer(rf" +(?=[{FULLWIDTH_PUNCT}])|(?<=[{FULLWIDTH_PUNCT}]) +", text):
+    for m in compiled(_SPACE_BY_PUNCT).finditer(text):
         yield _hit(unit, m.start(), "space next to full-width punctuation")

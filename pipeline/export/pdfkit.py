@@ -10,10 +10,10 @@ import hashlib
 import os
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from hashlib import md5
 from typing import Any
 from xml.sax.saxutils import escape
