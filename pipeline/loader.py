@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from pipeline import langs, yamlsrc
+from pipeline import gcpause, langs, yamlsrc
 from pipeline.errors import Position, Problem, SourceError
 from pipeline.model import (
     Book,
@@ -489,6 +489,11 @@ def load_book(root: str, only: Callable[[str, str], bool] | None = None) -> Book
     ``only(lang, key)`` restricts which chapters are read. Problems of all files are reported
     together in one SourceError.
     """
+    with gcpause.paused():
+        return _load_book(root, only)
+
+
+def _load_book(root: str, only: Callable[[str, str], bool] | None) -> Book:
     source, codes, glossary_name = _read_config(root)
     problems: list[Problem] = []
     files = {lang: chapter_files(root, lang) for lang in codes}

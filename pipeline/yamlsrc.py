@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
@@ -114,23 +115,24 @@ class _Composer:
     def problem(self, mark: yaml.Mark, message: str, fieldpath: str = "") -> None:
         self.problems.append(Problem(_pos(self.path, mark), fieldpath, message))
 
-    def compose(self, events: list[yaml.Event]) -> Node | None:
-        self.events = events
-        self.i = 0
-        docs: list[Node] = []
-        while self.i < len(events):
-            ev = events[self.i]
+    def compose(self, get_event: Callable[[], yaml.Event | None]) -> Node | None:
+        """Compose the one document of a stream, pulling events from the parser as it goes.
+
+        Pulling (rather than parsing everything first) stops the parser at the first node
+        nested deeper than MAX_DEPTH: libyaml's scanner is quadratic in the depth of flow
+        collections ("a: [[[[..." 100,000 levels deep takes a minute).
+        """
+        self.get = get_event
+        root: Node | None = None
+        while (ev := get_event()) is not None:
             if isinstance(ev, yaml.DocumentStartEvent):
-                self.i += 1
-                if docs:
+                if root is not None:
                     self.problem(ev.start_mark, "expected one YAML document, found another")
                     return None
-                docs.append(self.node("", 1))
-            self.i += 1
-        return docs[0] if docs else None
+                root = self.node(get_event(), "", 1)
+        return root
 
-    def node(self, fieldpath: str, depth: int) -> Node:
-        ev = self.events[self.i]
+    def node(self, ev: yaml.Event, fieldpath: str, depth: int) -> Node:
         cls = type(ev)
         if cls is yaml.ScalarEvent and ev.anchor is None and ev.tag is None and depth <= MAX_DEPTH:
             # the common case, kept short: a scalar without anchor or tag; everything else
@@ -158,30 +160,27 @@ class _Composer:
         pos = _pos(self.path, ev.start_mark)
         if isinstance(ev, yaml.ScalarEvent):
             if bad_char(ev.value):
-                # only an escape of a double-quoted scalar ("\x01", "\u200B") gets here: decode()
-                # has refused the raw characters already
+                # only an escape of a double-quoted scalar ("\x01", "\u200B") gets here:
+                # decode() has refused the raw characters already
                 self.escaped_char(ev, fieldpath)
             plain = not ev.style and ev.implicit[0]
             return Scalar(pos, _end(ev), value=ev.value, plain=bool(plain))
+        get = self.get
         if isinstance(ev, yaml.SequenceStartEvent):
             seq = Seq(pos, (0, 0))
-            self.i += 1
-            while not isinstance(self.events[self.i], yaml.SequenceEndEvent):
-                seq.items.append(self.node(f"{fieldpath}[{len(seq.items)}]", depth + 1))
-                self.i += 1
-            seq.end = _end(self.events[self.i])
+            items = seq.items
+            while type(item := get()) is not yaml.SequenceEndEvent:
+                items.append(self.node(item, f"{fieldpath}[{len(items)}]", depth + 1))
+            seq.end = _end(item)
             return seq
         assert isinstance(ev, yaml.MappingStartEvent)
         mapping = Map(pos, (0, 0))
         seen: dict[str, Position] = {}
-        self.i += 1
-        while not isinstance(self.events[self.i], yaml.MappingEndEvent):
-            key = self.node(fieldpath, depth + 1)
-            self.i += 1
+        while type(first := get()) is not yaml.MappingEndEvent:
+            key = self.node(first, fieldpath, depth + 1)
             name = key.value if isinstance(key, Scalar) else ""
             sub = f"{fieldpath}.{name}" if fieldpath else name
-            value = self.node(sub, depth + 1)
-            self.i += 1
+            value = self.node(get(), sub, depth + 1)
             if not isinstance(key, Scalar):
                 self.problems.append(Problem(key.pos, fieldpath, "keys must be plain strings"))
                 continue
@@ -192,7 +191,7 @@ class _Composer:
                 continue
             seen[name] = key.pos
             mapping.pairs.append((key, value))
-        mapping.end = _end(self.events[self.i])
+        mapping.end = _end(first)
         return mapping
 
     def escaped_char(self, ev: yaml.ScalarEvent, fieldpath: str) -> None:
@@ -298,31 +297,14 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
     return text, bom
 
 
-def _events(text: str) -> list[yaml.Event]:
-    """The parser's events, up to the first node nested deeper than MAX_DEPTH.
-
-    Reading stops there because libyaml's scanner is quadratic in the depth of flow
-    collections ("a: [[[[..." 100,000 levels deep takes a minute); the composer then reports
-    the node that is too deep.
-    """
-    events: list[yaml.Event] = []
-    depth = 0
-    for ev in yaml.parse(text, Loader=_Loader):
-        events.append(ev)
-        if isinstance(ev, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                break
-        elif isinstance(ev, yaml.CollectionEndEvent):
-            depth -= 1
-    return events
-
-
 def parse(path: str, data: bytes) -> Document:
     """Parse one YAML file into a node tree, or raise SourceError with every problem found."""
     text, bom = decode(path, data)
+    composer = _Composer(path, text)
     try:
-        events = _events(text)
+        root = composer.compose(_Loader(text).get_event)
+    except _TooDeep:
+        root = None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
@@ -332,11 +314,6 @@ def parse(path: str, data: bytes) -> Document:
         raise SourceError([Problem(pos, "", f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as exc:  # reader errors carry no mark in the C binding
         raise SourceError([Problem(Position(path, 1, 1), "", f"unreadable YAML: {exc}")]) from None
-    composer = _Composer(path, text)
-    try:
-        root = composer.compose(events)
-    except _TooDeep:
-        root = None
     if composer.problems:
         raise SourceError(composer.problems)
     if root is None or (isinstance(root, Scalar) and root.plain and root.kind == "null"):
