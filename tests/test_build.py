@@ -39,6 +39,22 @@ def test_input_hash_follows_every_input(tmp_path: Path) -> None:
         base = changed
 
 
+def test_input_hash_follows_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited writer makes its old outputs out of date even when the version is the same."""
+    book = load_book(str(BOOK2))
+    package = tmp_path / "pipeline"
+    (package / "export").mkdir(parents=True)
+    writer = package / "export" / "markdown.py"
+    writer.write_text("# the old writer\n", encoding="utf-8")
+    monkeypatch.setattr(b, "PACKAGE_DIR", str(package))
+    b._tree_files.cache_clear()
+    base = b.input_hash(book, job(book), Options())
+    writer.write_text("# the new writer\n", encoding="utf-8")
+    b._file_digest.cache_clear()
+    assert b.input_hash(book, job(book), Options()) != base
+    b._tree_files.cache_clear()
+
+
 def test_parallel_build_gives_the_same_bytes_in_the_same_order() -> None:
     book = load_book(str(BOOK2))
     jobs = b.plan(book, ["ch03"], b.all_editions(book), ["md", "docx"], "out")
@@ -82,5 +98,7 @@ def test_start_up_never_imports_reportlab_or_docx(args: list[str]) -> None:
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('reportlab', 'docx', 'lxml')]\n"
         "print('HEAVY:' + ','.join(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:", out.stdout

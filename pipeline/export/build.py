@@ -30,7 +30,8 @@ from pipeline.i18n import LOCALES_DIR
 from pipeline.loader import BOOK_FILE
 from pipeline.model import Book
 
-FONTS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fonts")
+PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
+FONTS_DIR = os.path.join(PACKAGE_DIR, "fonts")
 CACHE_FILE = os.path.join(".pipeline-cache", "exports.json")
 
 
@@ -104,6 +105,7 @@ def _file_digest(path: str) -> str:
     return h.hexdigest()
 
 
+@cache
 def _tree_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
     out = []
     for base, _, names in os.walk(folder):
@@ -121,6 +123,9 @@ def input_hash(book: Book, job: Job, options: Options) -> str:
         ch.path for chapters in book.chapters.values() for k, ch in sorted(chapters.items()) if k == job.key
     ]
     inputs += _tree_files(LOCALES_DIR, (".mo",))
+    # the code itself, not only its version number: an edited writer (a checkout between
+    # releases, an editable install) must not leave outputs built by the old one "up to date"
+    inputs += _tree_files(PACKAGE_DIR, (".py",))
     if job.fmt == "pdf":
         inputs += _tree_files(FONTS_DIR, (".ttf",)) + [p for p in (options.font, options.bold_font) if p]
     for path in inputs:

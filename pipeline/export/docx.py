@@ -70,9 +70,10 @@ from pipeline.export.ooxml import (
     set_cell_margins,
     set_column_widths,
     set_east_asian_font,
-    set_east_asian_hint,
     set_language,
     set_paragraph_border,
+    set_paragraph_style,
+    set_run_properties,
     set_table_width,
     set_theme_font_lang,
     strip_theme_fonts,
@@ -205,6 +206,7 @@ def column_widths(block: Table, total: int) -> list[int]:
 
 def _landscape_blocks(blocks: Sequence[Block]) -> set[int]:
     """Indices of the blocks set in landscape: the chapter section holding the comparison table."""
+
     def opens_section(b: Block) -> bool:
         return isinstance(b, Heading) and b.level == 1
 
@@ -347,7 +349,7 @@ class _Writer:
         self.table_style = self.doc.styles[TABLE_STYLE]
 
     def restyle(self, p: DocxParagraph, style: str) -> None:
-        p._p.get_or_add_pPr().style = self.style_ids[style]
+        set_paragraph_style(p, self.style_ids[style])
 
     def add_paragraph(self, style: str) -> DocxParagraph:
         p = self.doc.add_paragraph()
@@ -402,22 +404,19 @@ class _Writer:
         """One Text as a run tagged with its language; stale translations in orange with ‡."""
         lang = langs.get(text.lang)
         run = p.add_run(text.text)
-        if lang.cjk:
+        colour = STALE if text.stale else colour
+        set_run_properties(
+            run,
             # w:val is the language of the run's Latin words; tagged Chinese, LibreOffice breaks
             # "Windows" anywhere. Word's own Chinese documents say en-US there too.
-            set_language(run, self.latin, lang.bcp47)
-            set_east_asian_hint(run)
-        else:
-            set_language(run, lang.bcp47)
-        colour = STALE if text.stale else colour
-        if colour:
-            run.font.color.rgb = RGBColor.from_string(colour)
-        if size is not None:
-            run.font.size = size
-        if bold is not None:
-            run.font.bold = bold
-        if italic is not None:
-            run.font.italic = italic
+            lang=self.latin if lang.cjk else lang.bcp47,
+            east_asia=lang.bcp47 if lang.cjk else None,
+            hint="eastAsia" if lang.cjk else None,
+            colour=colour or None,
+            half_points=round(size.pt * 2) if size is not None else None,
+            bold=bold,
+            italic=italic,
+        )
         if text.stale:
             mark = p.add_run(f" {STALE_MARK}")
             mark.font.bold = True
@@ -520,9 +519,8 @@ class _Writer:
 
         def fill(p: DocxParagraph, text: Text, _: int) -> None:
             mark = p.add_run(b.mark)
-            mark.font.bold = True
-            mark.font.color.rgb = RGBColor.from_string(MARK_COLOURS.get(b.kind, ACCENT))
-            set_east_asian_font(mark, SYMBOL_FONT, latin=SYMBOL_FONT)
+            colour = MARK_COLOURS.get(b.kind, ACCENT)
+            set_run_properties(mark, font=SYMBOL_FONT, bold=True, colour=colour)
             p.add_run("\t")  # to the hanging indent, so wrapped lines align with the text
             self.text(p, text)
 

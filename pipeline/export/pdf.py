@@ -90,8 +90,9 @@ def pdf(handout: Handout, options: Options) -> bytes:
     out = io.BytesIO()
     doc = _document(out, handout, fonts, PAPER[options.paper])
     story = _Story(handout, fonts, PAPER[options.paper]).flowables()
-    maker = partial(pdfkit.DeferredCanvas, furniture=partial(_furniture, handout, fonts),
-                    stamp=handout.info.timestamp)
+    maker = partial(
+        pdfkit.DeferredCanvas, furniture=partial(_furniture, handout, fonts), stamp=handout.info.timestamp
+    )
     doc.build(story, canvasmaker=maker)
     return out.getvalue()
 
@@ -169,8 +170,16 @@ def _document(
 
 
 def _template(name: str, size: tuple[float, float]) -> PageTemplate:
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, *_frame_size(size),
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        *_frame_size(size),
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id=name,
+    )
     return PageTemplate(id=name, frames=[frame], pagesize=size)
 
 
@@ -221,8 +230,13 @@ _SPECS: dict[str, tuple[float, float, bool, colors.Color, dict[str, Any]]] = {
     "h1": (15, 20, True, ACCENT, {"spaceBefore": 18, "spaceAfter": 8, "keepWithNext": 1}),
     "h2": (12, 16, True, INK, {"spaceBefore": 12, "spaceAfter": 5, "keepWithNext": 1}),
     "points": (9, 12.5, True, INK, {"spaceBefore": 5, "spaceAfter": 3, "keepWithNext": 1}),
-    "item": (10, 14.5, False, INK, {"leftIndent": 16, "bulletIndent": 2, "bulletFontSize": 9.5,
-                                    "spaceAfter": 2}),
+    "item": (
+        10,
+        14.5,
+        False,
+        INK,
+        {"leftIndent": 16, "bulletIndent": 2, "bulletFontSize": 9.5, "spaceAfter": 2},
+    ),
     "label": (8.5, 12, True, ACCENT, {"spaceAfter": 2}),
     "note": (9.5, 14, False, INK, {}),
     "caption": (9.5, 13, True, INK, {"spaceAfter": 6, "keepWithNext": 1}),
@@ -332,8 +346,9 @@ class _Anchored(_Wrapped):
 def _table_style(fonts: pdfkit.Fonts, *commands: tuple[Any, ...]) -> TableStyle:
     # FONT names our font even though every cell holds Paragraphs: a table's default font is
     # Helvetica, and naming it anywhere adds an unembedded base-14 font to the file
-    return TableStyle([("FONT", (0, 0), (-1, -1), fonts.regular, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                       *commands])
+    return TableStyle(
+        [("FONT", (0, 0), (-1, -1), fonts.regular, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"), *commands]
+    )
 
 
 def _plain(text: str) -> str:
@@ -367,8 +382,10 @@ class _Story:
         """Markup for one Text: escaped, stale ones marked, an optional note letter."""
         body = pdfkit.markup(t.text)
         if t.stale:
-            body = (f'<font name="{self.fonts.symbol}" color="{STALE.hexval()}">{STALE_MARK}</font> '
-                    f'<font color="{STALE.hexval()}">{body}</font>')
+            body = (
+                f'<font name="{self.fonts.symbol}" color="{STALE.hexval()}">{STALE_MARK}</font> '
+                f'<font color="{STALE.hexval()}">{body}</font>'
+            )
         if note:
             body += f"<super>{pdfkit.markup(note)}</super>"
         return body
@@ -380,22 +397,31 @@ class _Story:
         return self.h.bilingual and t.lang != self.h.langs[0]
 
     # layout helpers ---------------------------------------------------------------------------
-    def pair(self, rows: Sequence[Sequence[Sequence[Flowable]]], stale: Sequence[Sequence[bool]],
-             keep: bool = False, space: tuple[float, float] = (0, 6)) -> RLTable:
+    def pair(
+        self,
+        rows: Sequence[Sequence[Sequence[Flowable]]],
+        stale: Sequence[Sequence[bool]],
+        keep: bool = False,
+        space: tuple[float, float] = (0, 6),
+    ) -> RLTable:
         """Side-by-side language columns: a borderless row per unit, so both languages of a
         unit start on the same line."""
         half = self.width / 2
         commands: list[tuple[Any, ...]] = [
-            ("LEFTPADDING", (0, 0), (0, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), GUTTER / 2),
-            ("LEFTPADDING", (1, 0), (1, -1), GUTTER / 2), ("RIGHTPADDING", (1, 0), (1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ("RIGHTPADDING", (0, 0), (0, -1), GUTTER / 2),
+            ("LEFTPADDING", (1, 0), (1, -1), GUTTER / 2),
+            ("RIGHTPADDING", (1, 0), (1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         ]
         data = [
             [[self.single(f, is_stale) for f in cell] for cell, is_stale in zip(row, flags, strict=True)]
             for row, flags in zip(rows, stale, strict=True)
         ]
-        table = RLTable(data, colWidths=[half, half], style=_table_style(self.fonts, *commands),
-                        hAlign="LEFT")
+        table = RLTable(
+            data, colWidths=[half, half], style=_table_style(self.fonts, *commands), hAlign="LEFT"
+        )
         table.spaceBefore, table.spaceAfter = space
         if keep:
             table.keepWithNext = 1
@@ -410,8 +436,14 @@ class _Story:
         """The column of a language in a bilingual handout."""
         return self.h.langs.index(t.lang) if t.lang in self.h.langs else 0
 
-    def unit(self, texts: Para, role: str, space: tuple[float, float] = (0, 6), keep: bool = False,
-             columns: bool = False) -> Flowable:
+    def unit(
+        self,
+        texts: Para,
+        role: str,
+        space: tuple[float, float] = (0, 6),
+        keep: bool = False,
+        columns: bool = False,
+    ) -> Flowable:
         """A Para: two language columns side by side; a single Text spans the page, or with
         ``columns`` keeps to its language's column (a unit not translated yet)."""
         if len(texts) == 1 and not (columns and self.h.bilingual):
@@ -456,8 +488,12 @@ class _Story:
         else:
             spec = _SPECS[role][4]
             row = [[self.para(t, role, prefix=number, spaceBefore=0, spaceAfter=0)] for t in b.text[:2]]
-            flowable = self.pair([row], [[t.stale for t in b.text[:2]]], keep=True,
-                                 space=(spec["spaceBefore"], spec["spaceAfter"]))
+            flowable = self.pair(
+                [row],
+                [[t.stale for t in b.text[:2]]],
+                keep=True,
+                space=(spec["spaceBefore"], spec["spaceAfter"]),
+            )
         title = " / ".join(_plain(t.text) for t in b.text)
         level = min(max(b.level - 1, 0), self.outline_level + 1)  # outlines may not skip a level
         self.outline_level = level
@@ -480,14 +516,17 @@ class _Story:
         commands: list[tuple[Any, ...]] = [
             ("BACKGROUND", (0, 0), (-1, -1), NOTE_FILL),
             ("LINEBEFORE", (0, 0), (0, -1), 2, ACCENT),
-            ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-            ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ("LEFTPADDING", (0, 0), (-1, -1), 9),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 9),
         ]
         for col, t in enumerate(b.text):
             if t.stale:
                 commands.append(("LINEBEFORE", (col, 0), (col, 0), 2, STALE))
-        table = RLTable([cols], colWidths=[width] * len(cols), style=_table_style(self.fonts, *commands),
-                        hAlign="LEFT")
+        table = RLTable(
+            [cols], colWidths=[width] * len(cols), style=_table_style(self.fonts, *commands), hAlign="LEFT"
+        )
         table.spaceBefore, table.spaceAfter = 4, 10
         self.out.append(table)
 
@@ -534,9 +573,16 @@ class _Story:
             second = i > 0
             font = self.fonts.bold if bold and not second else self.fonts.regular
             s = max(7.0, size - 1) if second else size
-            style = self.style("cell", t.lang, fontName=font, fontSize=s, leading=round(s * 1.3, 2),
-                               textColor=MUTED if second else INK, alignment=align,
-                               spaceBefore=1.5 if second else 0)
+            style = self.style(
+                "cell",
+                t.lang,
+                fontName=font,
+                fontSize=s,
+                leading=round(s * 1.3, 2),
+                textColor=MUTED if second else INK,
+                alignment=align,
+                spaceBefore=1.5 if second else 0,
+            )
             out.append(pdfkit.Paragraph(self.ink(t, None if second else cell.note), style))
         return out
 
@@ -594,8 +640,10 @@ class _Story:
         self.out.append(self.unit(b.caption, "caption", space=(0, 6), keep=True))
         header = [self.stacked(c, size, True, TA_LEFT) for c in b.header]
         rows = [
-            [self.stacked(c, size, i == 0, TA_CENTER if c.kind == "flag" else TA_LEFT)
-             for i, c in enumerate(r)]
+            [
+                self.stacked(c, size, i == 0, TA_CENTER if c.kind == "flag" else TA_LEFT)
+                for i, c in enumerate(r)
+            ]
             for r in b.rows
         ]
         style = _table_style(
@@ -604,8 +652,10 @@ class _Story:
             ("LINEBELOW", (0, 0), (-1, 0), 0.9, ACCENT),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         )
         table = RLTable([header, *rows], colWidths=widths, style=style, repeatRows=1, hAlign="LEFT")
         table.spaceAfter = 8
@@ -628,8 +678,9 @@ class _Story:
         for k, note in enumerate(b.notes):
             g, r = divmod(k, per_group)
             first = g * (1 + langs_n)
-            mark = pdfkit.Paragraph(f"<b>{pdfkit.markup(note.mark)}</b>",
-                                    self.style("tnote", self.h.langs[0], textColor=ACCENT))
+            mark = pdfkit.Paragraph(
+                f"<b>{pdfkit.markup(note.mark)}</b>", self.style("tnote", self.h.langs[0], textColor=ACCENT)
+            )
             cells = self.note_cells(note, langs_n)
             if len(cells) < langs_n:  # a URL alone spans the language columns
                 commands.append(("SPAN", (first + 1, r), (first + langs_n, r)))
@@ -637,10 +688,14 @@ class _Story:
             data[r] += [[mark], *cells]
         for row in data:  # the last group may be shorter
             row += [[] for _ in range(groups * (1 + langs_n) - len(row))]
-        style = _table_style(self.fonts, ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), GUTTER / 2),
-                             ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                             *commands)
+        style = _table_style(
+            self.fonts,
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), GUTTER / 2),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            *commands,
+        )
         table = RLTable(data, colWidths=([mark_w] + [col_w] * langs_n) * groups, style=style, hAlign="LEFT")
         table.spaceAfter = 8
         self.out.append(table)
@@ -648,8 +703,9 @@ class _Story:
     def note_cells(self, note: NoteLine, ncols: int) -> list[list[Flowable]]:
         link = ""
         if note.url:
-            link = (f'<a href="{pdfkit.attr(note.url)}" color="{ACCENT.hexval()}">'
-                    f"{pdfkit.markup(note.url)}</a>")
+            link = (
+                f'<a href="{pdfkit.attr(note.url)}" color="{ACCENT.hexval()}">{pdfkit.markup(note.url)}</a>'
+            )
         if not note.text:
             return [[pdfkit.Paragraph(link, self.style("tnote", self.h.langs[0]))]]
         cells = []
@@ -670,11 +726,14 @@ class _Story:
             ("LINEBELOW", (0, 0), (-1, 0), 0.9, ACCENT),
             ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
-            ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         )
-        table = RLTable([header, *rows], colWidths=[self.width / n] * n, style=style, repeatRows=1,
-                        hAlign="LEFT")
+        table = RLTable(
+            [header, *rows], colWidths=[self.width / n] * n, style=style, repeatRows=1, hAlign="LEFT"
+        )
         table.spaceAfter = 8
         self.out.append(table)
 

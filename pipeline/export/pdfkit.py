@@ -75,8 +75,9 @@ def fonts(regular: str | None, bold: str | None) -> Fonts:
     bld = load_font(bold or (regular if regular else BOLD_FONT))
     sym = load_font(SYMBOL_FONT)
     # <b> only switches face when the family knows its bold member
-    pdfmetrics.registerFontFamily(reg.fontName, normal=reg.fontName, bold=bld.fontName,
-                                  italic=reg.fontName, boldItalic=bld.fontName)
+    pdfmetrics.registerFontFamily(
+        reg.fontName, normal=reg.fontName, bold=bld.fontName, italic=reg.fontName, boldItalic=bld.fontName
+    )
     files = {f.fontName: os.path.basename(f.face.filename) for f in (reg, bld, sym)}
     return Fonts(reg.fontName, bld.fontName, sym.fontName, files)
 
@@ -113,7 +114,7 @@ def attr(value: str) -> str:
 # textsplit.wordSplit (single-style paragraphs) and, through `from ... import ALL_CANNOT_START`,
 # as a separate binding by paragraph.cjkFragSplit (paragraphs with <b>, <super>, ...): both
 # bindings must be replaced, or one of the two code paths keeps the short list.
-CJK_CANNOT_START = "，。、；：！？）》〉」』】〕〗〙〛｝］｠”’…‥～·・．｡｣％‰℃" ",.;:!?)]}%"
+CJK_CANNOT_START = "，。、；：！？）》〉」』】〕〗〙〛｝］｠”’…‥～·・．｡｣％‰℃,.;:!?)]}%"
 # ...and opening punctuation may not end one (ReportLab's splitters do not look at this at all)
 CJK_CANNOT_END = "（《〈「『【〔〖〘〚｛［｟“‘(["
 _PATCHED = False
@@ -135,8 +136,13 @@ def extend_line_start_rules() -> None:
 def _is_cjk(ch: str) -> bool:
     """Ideographs, kana, CJK and full-width punctuation: a line may break on either side."""
     cp = ord(ch)
-    return (0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFE30 <= cp <= 0xFE4F
-            or 0xFF00 <= cp <= 0xFFEF or cp >= 0x20000)
+    return (
+        0x2E80 <= cp <= 0x9FFF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFE30 <= cp <= 0xFE4F
+        or 0xFF00 <= cp <= 0xFFEF
+        or cp >= 0x20000
+    )
 
 
 def _neighbour(glyphs: Sequence[str], k: int, step: int) -> str | None:
@@ -401,8 +407,11 @@ def _line_count(run: Run, room: float) -> int:
 
 
 def table_height(
-    header: Sequence[Iterable[Run]], rows: Sequence[Sequence[Iterable[Run]]], widths: Sequence[float],
-    padding: float, leading: float = 1.3,
+    header: Sequence[Iterable[Run]],
+    rows: Sequence[Sequence[Iterable[Run]]],
+    widths: Sequence[float],
+    padding: float,
+    leading: float = 1.3,
 ) -> float:
     """A rough height of a table of wrapped runs (line count from text length): enough to
     compare two sets of column widths."""
