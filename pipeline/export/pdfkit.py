@@ -321,19 +321,25 @@ class Run:
     cjk: bool
 
 
-def _pieces(run: Run) -> list[str]:
+def _pieces(run: Run) -> tuple[str, ...]:
     """The run cut where its lines may break: at spaces, and in CJK text wherever
     :func:`_can_break` allows (so "（DMLC）" and "字，" stay whole)."""
-    if not run.cjk:
-        return run.text.split()
+    return _cut(run.text, run.cjk)
+
+
+@lru_cache(maxsize=16384)
+def _cut(text: str, cjk: bool) -> tuple[str, ...]:
+    # remembered: sizing a table cuts every cell at each type size and for each column layout
+    if not cjk:
+        return tuple(text.split())
     out, current = [], ""
-    for k, ch in enumerate(run.text):
-        if current and _can_break(run.text, k):
+    for k, ch in enumerate(text):
+        if current and _can_break(text, k):
             out.append(current.strip())
             current = ""
         current += ch
     out.append(current.strip())
-    return [p for p in out if p]
+    return tuple(p for p in out if p)
 
 
 @lru_cache(maxsize=65536)
