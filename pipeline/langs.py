@@ -6,11 +6,13 @@ nothing else in the code branches on a language code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 
-@dataclass(frozen=True)
-class Language:
+# A named tuple, not a frozen dataclass: `pipeline check` does not import dataclasses (see
+# pipeline.record).
+class Language(namedtuple("Language", ("code", "locale", "fallbacks", "bcp47", "cjk", "name"))):
+    __slots__ = ()
     code: str  # the sources folder name and the id used on the command line
     locale: str  # Babel locale for dates, lists and catalogs
     fallbacks: tuple[str, ...]  # catalog directories to try, most specific first

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import namedtuple
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 
 from pipeline.errors import Position
+from pipeline.record import Record
+
+# The classes here are plain classes with __slots__, not dataclasses: `pipeline check` must start
+# fast, and dataclasses cost it about 30 ms (see pipeline.record). They keep the dataclasses'
+# constructors, mutability, ``==`` and ``repr()``.
 
 
 def fingerprint(text: str) -> str:
@@ -24,126 +29,210 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:8]
 
 
-@dataclass(frozen=True)
-class Waiver:
-    """A unit's written permission to break one named check rule."""
+class Waiver(namedtuple("Waiver", ("rule", "reason", "pos"))):
+    """A unit's written permission to break one named check rule (immutable)."""
 
+    __slots__ = ()
     rule: str
     reason: str
     pos: Position
 
 
-@dataclass
-class Unit:
+class Unit(Record):
     """One translatable piece of text."""
 
-    id: str
-    text: str
-    pos: Position
-    source: str | None = None  # fingerprint of the source-language text it translates
-    source_pos: Position | None = None
-    comment: str | None = None  # a note for translators
-    waivers: dict[str, Waiver] = field(default_factory=dict)
-    node: object = field(default=None, repr=False, compare=False)  # yamlsrc node, for edits
+    _fields = ("id", "text", "pos", "source", "source_pos", "comment", "waivers")
+    __slots__ = (*_fields, "node")  # node is neither compared nor shown
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        pos: Position,
+        source: str | None = None,  # fingerprint of the source-language text it translates
+        source_pos: Position | None = None,
+        comment: str | None = None,  # a note for translators
+        waivers: dict[str, Waiver] | None = None,  # by rule id; a new empty dict when None
+        node: object = None,  # yamlsrc node, for edits
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.pos = pos
+        self.source = source
+        self.source_pos = source_pos
+        self.comment = comment
+        self.waivers: dict[str, Waiver] = {} if waivers is None else waivers
+        self.node = node
 
 
 FactValue = bool | int | str | tuple[str, ...]
 
 
-@dataclass
-class Fact:
+class Fact(Record):
     """A language-neutral value: the same in every edition."""
 
-    id: str
-    value: FactValue
-    pos: Position
+    __slots__ = _fields = ("id", "value", "pos")
+
+    def __init__(self, id: str, value: FactValue, pos: Position) -> None:
+        self.id = id
+        self.value = value
+        self.pos = pos
 
 
-@dataclass
-class Cell:
+class Cell(Record):
     """One table cell: a yes/no flag, a list of names (both facts) or translatable text."""
 
-    id: str
-    value: Unit | Fact
-    note: Fact | None = None  # letter of a table note
+    __slots__ = _fields = ("id", "value", "note")
+
+    def __init__(self, id: str, value: Unit | Fact, note: Fact | None = None) -> None:
+        self.id = id
+        self.value = value
+        self.note = note  # letter of a table note
 
 
-@dataclass
-class Criterion:
-    id: str
-    label: Unit
-    note: Fact | None = None
+class Criterion(Record):
+    __slots__ = _fields = ("id", "label", "note")
+
+    def __init__(self, id: str, label: Unit, note: Fact | None = None) -> None:
+        self.id = id
+        self.label = label
+        self.note = note
 
 
-@dataclass
-class Subject:
-    id: str
-    name: Fact
-    cells: dict[str, Cell]
-    pos: Position
+class Subject(Record):
+    __slots__ = _fields = ("id", "name", "cells", "pos")
+
+    def __init__(self, id: str, name: Fact, cells: dict[str, Cell], pos: Position) -> None:
+        self.id = id
+        self.name = name
+        self.cells = cells
+        self.pos = pos
 
 
-@dataclass
-class Note:
-    id: str
-    pos: Position
-    text: Unit | None = None
-    url: Fact | None = None
+class Note(Record):
+    __slots__ = _fields = ("id", "pos", "text", "url")
+
+    def __init__(self, id: str, pos: Position, text: Unit | None = None, url: Fact | None = None) -> None:
+        self.id = id
+        self.pos = pos
+        self.text = text
+        self.url = url
 
 
-@dataclass
-class Table:
-    title: Unit
-    caption: Unit
-    subject_label: Unit
-    criteria: list[Criterion]
-    subjects: list[Subject]
-    notes: list[Note]
-    editor_note: Unit | None = None
+class Table(Record):
+    __slots__ = _fields = (
+        "title",
+        "caption",
+        "subject_label",
+        "criteria",
+        "subjects",
+        "notes",
+        "editor_note",
+    )
+
+    def __init__(
+        self,
+        title: Unit,
+        caption: Unit,
+        subject_label: Unit,
+        criteria: list[Criterion],
+        subjects: list[Subject],
+        notes: list[Note],
+        editor_note: Unit | None = None,
+    ) -> None:
+        self.title = title
+        self.caption = caption
+        self.subject_label = subject_label
+        self.criteria = criteria
+        self.subjects = subjects
+        self.notes = notes
+        self.editor_note = editor_note
 
     def subject(self, subject_id: str) -> Subject | None:
         return next((s for s in self.subjects if s.id == subject_id), None)
 
 
-@dataclass
-class Profile:
+class Profile(Record):
     """What the chapter says of one subject: a description, pros and cons in order."""
 
-    id: str  # the subject's id in the table
-    pos: Position
-    description: list[Unit]
-    pros: list[Unit]
-    cons: list[Unit]
-    editor_note: Unit | None = None
+    __slots__ = _fields = ("id", "pos", "description", "pros", "cons", "editor_note")
+
+    def __init__(
+        self,
+        id: str,  # the subject's id in the table
+        pos: Position,
+        description: list[Unit],
+        pros: list[Unit],
+        cons: list[Unit],
+        editor_note: Unit | None = None,
+    ) -> None:
+        self.id = id
+        self.pos = pos
+        self.description = description
+        self.pros = pros
+        self.cons = cons
+        self.editor_note = editor_note
 
 
-@dataclass
-class Meta:
-    chapter: Fact
-    language: Fact
-    year: Fact
-    edition: date
-    edition_pos: Position
-    title: Unit
-    book: Unit
-    author: Unit
-    publisher: Unit
-    credit: Unit
+class Meta(Record):
+    __slots__ = _fields = (
+        "chapter", "language", "year", "edition", "edition_pos", "title", "book", "author", "publisher",
+        "credit",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        chapter: Fact,
+        language: Fact,
+        year: Fact,
+        edition: date,
+        edition_pos: Position,
+        title: Unit,
+        book: Unit,
+        author: Unit,
+        publisher: Unit,
+        credit: Unit,
+    ) -> None:
+        self.chapter = chapter
+        self.language = language
+        self.year = year
+        self.edition = edition
+        self.edition_pos = edition_pos
+        self.title = title
+        self.book = book
+        self.author = author
+        self.publisher = publisher
+        self.credit = credit
 
 
-@dataclass
-class Chapter:
+class Chapter(Record):
     """One chapter in one language, as loaded from one file."""
 
-    key: str  # file stem, the same in every language ("ch14")
-    lang: str
-    path: str
-    meta: Meta
-    introduction: list[Unit]
-    table: Table
-    profiles_title: Unit | None
-    profiles: list[Profile]
-    pos: Position
+    __slots__ = _fields = (
+        "key", "lang", "path", "meta", "introduction", "table", "profiles_title", "profiles", "pos",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        key: str,  # file stem, the same in every language ("ch14")
+        lang: str,
+        path: str,
+        meta: Meta,
+        introduction: list[Unit],
+        table: Table,
+        profiles_title: Unit | None,
+        profiles: list[Profile],
+        pos: Position,
+    ) -> None:
+        self.key = key
+        self.lang = lang
+        self.path = path
+        self.meta = meta
+        self.introduction = introduction
+        self.table = table
+        self.profiles_title = profiles_title
+        self.profiles = profiles
+        self.pos = pos
 
     def units(self) -> Iterator[Unit]:
         """Every translatable unit, in reading order."""
@@ -187,39 +276,61 @@ class Chapter:
         return next((p for p in self.profiles if p.id == subject_id), None)
 
 
-@dataclass
-class Rendering:
+class Rendering(Record):
     """How one language writes a glossary term."""
 
-    text: str
-    pos: Position
-    also: tuple[str, ...] = ()  # accepted variants
-    avoid: tuple[str, ...] = ()  # renderings the checker flags
+    __slots__ = _fields = ("text", "pos", "also", "avoid")
+
+    def __init__(
+        self,
+        text: str,
+        pos: Position,
+        also: tuple[str, ...] = (),  # accepted variants
+        avoid: tuple[str, ...] = (),  # renderings the checker flags
+    ) -> None:
+        self.text = text
+        self.pos = pos
+        self.also = also
+        self.avoid = avoid
 
 
-@dataclass
-class Term:
-    id: str
-    pos: Position
-    renderings: dict[str, Rendering]
+class Term(Record):
+    __slots__ = _fields = ("id", "pos", "renderings")
+
+    def __init__(self, id: str, pos: Position, renderings: dict[str, Rendering]) -> None:
+        self.id = id
+        self.pos = pos
+        self.renderings = renderings
 
 
-@dataclass
-class Glossary:
-    path: str | None
-    terms: list[Term]
+class Glossary(Record):
+    __slots__ = _fields = ("path", "terms")
+
+    def __init__(self, path: str | None, terms: list[Term]) -> None:
+        self.path = path
+        self.terms = terms
 
 
-@dataclass
-class Book:
+class Book(Record):
     """Everything under a sources folder: every chapter in every language, and the glossary."""
 
-    root: str
-    source_lang: str
-    langs: list[str]  # source language first
-    chapters: dict[str, dict[str, Chapter]]  # lang -> chapter key -> chapter
-    glossary: Glossary
-    orphans: list[tuple[str, str]] = field(default_factory=list)  # (lang, path) without twin
+    __slots__ = _fields = ("root", "source_lang", "langs", "chapters", "glossary", "orphans")
+
+    def __init__(
+        self,
+        root: str,
+        source_lang: str,
+        langs: list[str],  # source language first
+        chapters: dict[str, dict[str, Chapter]],  # lang -> chapter key -> chapter
+        glossary: Glossary,
+        orphans: list[tuple[str, str]] | None = None,  # (lang, path) without twin; [] when None
+    ) -> None:
+        self.root = root
+        self.source_lang = source_lang
+        self.langs = langs
+        self.chapters = chapters
+        self.glossary = glossary
+        self.orphans: list[tuple[str, str]] = [] if orphans is None else orphans
 
     def chapter_keys(self) -> list[str]:
         """Chapter keys present in any language, sorted."""

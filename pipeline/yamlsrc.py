@@ -10,15 +10,14 @@ the first. Values are not converted here; the loader does that against the schem
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import yaml
 from yaml.resolver import Resolver
 
 from pipeline.errors import Position, Problem, SourceError
+from pipeline.record import Record
 
 try:  # libyaml is an order of magnitude faster; PyYAML's wheels bundle it.
     _Loader: type = yaml.CSafeLoader
@@ -37,22 +36,31 @@ _YAML_KINDS = {
 }
 
 
-@dataclass
-class Node:
+# Nodes are plain classes with __slots__, not dataclasses: `pipeline check` must start fast
+# (see pipeline.record), and a chapter has thousands of nodes.
+class Node(Record):
     """Base of the node tree: where the value starts and ends in the file."""
 
-    pos: Position
-    end: tuple[int, int]  # 0-based (line, column) just past the value, for in-place edits
+    __slots__ = _fields = ("pos", "end")
+
+    def __init__(self, pos: Position, end: tuple[int, int]) -> None:
+        self.pos = pos
+        self.end = end  # 0-based (line, column) just past the value, for in-place edits
 
     @property
     def kind(self) -> str:
         raise NotImplementedError
 
 
-@dataclass
 class Scalar(Node):
-    value: str = ""
-    plain: bool = True  # unquoted: YAML gives it an implicit type (int, bool, null, ...)
+    __slots__ = ("plain", "value")
+    _fields = ("pos", "end", "value", "plain")
+
+    def __init__(self, pos: Position, end: tuple[int, int], value: str = "", plain: bool = True) -> None:
+        self.pos = pos
+        self.end = end
+        self.value = value
+        self.plain = plain  # unquoted: YAML gives it an implicit type (int, bool, null, ...)
 
     @property
     def kind(self) -> str:
@@ -62,19 +70,31 @@ class Scalar(Node):
         return _YAML_KINDS.get(tag, "string")
 
 
-@dataclass
 class Seq(Node):
-    items: list[Node] = field(default_factory=list)
+    __slots__ = ("items",)
+    _fields = ("pos", "end", "items")
+
+    def __init__(self, pos: Position, end: tuple[int, int], items: list[Node] | None = None) -> None:
+        self.pos = pos
+        self.end = end
+        self.items: list[Node] = [] if items is None else items
 
     @property
     def kind(self) -> str:
         return "list"
 
 
-@dataclass
 class Map(Node):
-    # keys keep their own node for positions; duplicates are refused while composing
-    pairs: list[tuple[Scalar, Node]] = field(default_factory=list)
+    __slots__ = ("pairs",)
+    _fields = ("pos", "end", "pairs")
+
+    def __init__(
+        self, pos: Position, end: tuple[int, int], pairs: list[tuple[Scalar, Node]] | None = None
+    ) -> None:
+        self.pos = pos
+        self.end = end
+        # keys keep their own node for positions; duplicates are refused while composing
+        self.pairs: list[tuple[Scalar, Node]] = [] if pairs is None else pairs
 
     @property
     def kind(self) -> str:
@@ -90,15 +110,17 @@ class Map(Node):
         return [k.value for k, _ in self.pairs]
 
 
-@dataclass
-class Document:
+class Document(Record):
     """A parsed file: its root node and its text (kept for in-place edits)."""
 
-    path: str
-    text: str
-    root: Node
-    bom: bool = False
-    newline: str = "\n"
+    __slots__ = _fields = ("path", "text", "root", "bom", "newline")
+
+    def __init__(self, path: str, text: str, root: Node, bom: bool = False, newline: str = "\n") -> None:
+        self.path = path
+        self.text = text
+        self.root = root
+        self.bom = bom
+        self.newline = newline
 
 
 def _pos(path: str, mark: yaml.Mark) -> Position:
@@ -270,6 +292,8 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _offset_mark(starts: list[int], offset: int) -> yaml.Mark:
+    import bisect  # only for a refused escape: not imported at every start-up
+
     line = bisect.bisect_right(starts, offset) - 1
     return yaml.Mark("", offset, line, offset - starts[line], None, None)
 

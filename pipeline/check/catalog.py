@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from pipeline.check.findings import SEVERITIES, Severity
 from pipeline.errors import Position
@@ -42,39 +41,63 @@ RULE_MODULES = (
     "waivers",
 )
 
-# Classes of this package are plain (not frozen) dataclasses without generated methods they do
-# not need: a frozen dataclass costs over a millisecond to create, and `pipeline check` must
-# start fast.
+# The classes of this package are plain classes with __slots__, not dataclasses: `pipeline check`
+# must start fast, and dataclasses cost it about 30 ms (see pipeline.record).
 
 
-@dataclass(eq=False, repr=False)
 class Hit:
     """What a rule found: a message at a position, about a unit (whose waivers apply) or an id."""
 
-    message: str
-    pos: Position
-    unit: Unit | None = None
-    unit_id: str | None = None  # for findings about facts, lists and other non-units
-    twin: Position | None = None
-    twin_unit: Unit | None = None  # its waivers apply too
+    __slots__ = ("message", "pos", "twin", "twin_unit", "unit", "unit_id")
+
+    def __init__(
+        self,
+        message: str,
+        pos: Position,
+        unit: Unit | None = None,
+        unit_id: str | None = None,  # for findings about facts, lists and other non-units
+        twin: Position | None = None,
+        twin_unit: Unit | None = None,  # its waivers apply too
+    ) -> None:
+        self.message = message
+        self.pos = pos
+        self.unit = unit
+        self.unit_id = unit_id
+        self.twin = twin
+        self.twin_unit = twin_unit
 
     @property
     def id(self) -> str | None:
         return self.unit.id if self.unit is not None else self.unit_id
 
 
-@dataclass(eq=False)
 class Rule:
-    id: str
-    severity: Severity
-    category: str
-    description: str
-    function: Callable[..., Iterable[Hit]]
-    scope: Scope
-    unless: tuple[str, ...] = ()
+    __slots__ = ("category", "description", "function", "id", "scope", "severity", "unless")
+
+    def __init__(
+        self,
+        id: str,
+        severity: Severity,
+        category: str,
+        description: str,
+        function: Callable[..., Iterable[Hit]],
+        scope: Scope,
+        unless: tuple[str, ...] = (),
+    ) -> None:
+        self.id = id
+        self.severity = severity
+        self.category = category
+        self.description = description
+        self.function = function
+        self.scope = scope
+        self.unless = unless
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id!r}, {self.severity!r}, scope={self.scope!r})"
 
 
 _CATALOG: dict[str, Rule] = {}
+
 
 def rule(
     rule_id: str, severity: Severity, description: str, *, scope: Scope, unless: tuple[str, ...] = ()

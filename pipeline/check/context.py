@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from pipeline.check.conventions import Conventions, for_language
 from pipeline.model import Book, Chapter, Fact, Unit
 
+# Plain classes with __slots__, not dataclasses: `pipeline check` must start fast (see
+# pipeline.record). Like the dataclasses they replace (eq=False, repr=False), they compare by
+# identity.
 
-@dataclass(eq=False, repr=False)
+
 class RunContext:
     """One check run over a book; ``cache`` keeps what rules compute once per run (the glossary)."""
 
-    book: Book
-    cache: dict[str, object] = field(default_factory=dict)
+    __slots__ = ("book", "cache")
+
+    def __init__(self, book: Book, cache: dict[str, object] | None = None) -> None:
+        self.book = book
+        self.cache: dict[str, object] = {} if cache is None else cache
 
 
-@dataclass(eq=False, repr=False)
 class Edition:
     """One chapter in one language, with its units and facts by id."""
 
-    chapter: Chapter
-    conv: Conventions
-    units: dict[str, Unit]
-    facts: dict[str, Fact]
+    __slots__ = ("chapter", "conv", "facts", "units")
+
+    def __init__(
+        self, chapter: Chapter, conv: Conventions, units: dict[str, Unit], facts: dict[str, Fact]
+    ) -> None:
+        self.chapter = chapter
+        self.conv = conv
+        self.units = units
+        self.facts = facts
 
     @classmethod
     def of(cls, chapter: Chapter) -> Edition:
@@ -43,30 +51,43 @@ class Edition:
         return self.chapter.path
 
 
-@dataclass(eq=False, repr=False)
 class Pair:
     """A translated chapter and the source chapter it translates."""
 
-    run: RunContext
-    source: Edition
-    target: Edition
+    __slots__ = ("run", "source", "target")
+
+    def __init__(self, run: RunContext, source: Edition, target: Edition) -> None:
+        self.run = run
+        self.source = source
+        self.target = target
 
 
-@dataclass(eq=False, repr=False)
 class UnitContext:
-    run: RunContext
-    edition: Edition
-    source_lang: str
+    __slots__ = ("edition", "run", "source_lang")
+
+    def __init__(self, run: RunContext, edition: Edition, source_lang: str) -> None:
+        self.run = run
+        self.edition = edition
+        self.source_lang = source_lang
 
     @property
     def conv(self) -> Conventions:
         return self.edition.conv
 
 
-@dataclass(eq=False, repr=False)
 class WaiverContext:
-    run: RunContext
-    editions: list[Edition]
-    ran: set[str]  # ids of the rules that ran
-    used: set[tuple[str, str, str]]  # (path, unit id, rule id) of every waiver that excused a finding
-    known: set[str]  # every rule id in the catalog
+    __slots__ = ("editions", "known", "ran", "run", "used")
+
+    def __init__(
+        self,
+        run: RunContext,
+        editions: list[Edition],
+        ran: set[str],  # ids of the rules that ran
+        used: set[tuple[str, str, str]],  # (path, unit id, rule id) of every waiver that excused a finding
+        known: set[str],  # every rule id in the catalog
+    ) -> None:
+        self.run = run
+        self.editions = editions
+        self.ran = ran
+        self.used = used
+        self.known = known

@@ -14,7 +14,6 @@ Han or Latin text and full-width punctuation (``Caffe、Torch``, never ``Caffe �
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from itertools import accumulate, chain
 
@@ -39,16 +38,32 @@ _ZH_NUMBERS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五"
                "八": 8, "九": 9, "十": 10}  # fmt: skip
 
 
-@dataclass(eq=False)
 class Conventions:
-    code: str
-    cjk: bool  # written without spaces between words
-    own_script: str  # character class (regex body) of the language's own script; "" for Latin
-    foreign_punct: str  # character class of punctuation that never belongs in this language
-    halfwidth_in_prose: str  # ASCII marks written full-width next to the own script: ，。；：？！（）
-    spaced_scripts: bool  # one space between the own script and Latin letters or digits
-    inflected: bool  # glossary terms may appear inflected (English plurals, -ing, -ed)
-    number_words: dict[str, int] = field(default_factory=dict)  # spelled-out small numbers
+    """A language's writing conventions (compared by identity).
+
+    A plain class, not a dataclass: `pipeline check` must start fast (see pipeline.record). It
+    has no __slots__: cached_property keeps the compiled patterns in the instance's __dict__.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        cjk: bool,  # written without spaces between words
+        own_script: str,  # character class (regex body) of the language's own script; "" for Latin
+        foreign_punct: str,  # character class of punctuation that never belongs in this language
+        halfwidth_in_prose: str,  # ASCII marks written full-width next to the own script: ，。；：？！（）
+        spaced_scripts: bool,  # one space between the own script and Latin letters or digits
+        inflected: bool,  # glossary terms may appear inflected (English plurals, -ing, -ed)
+        number_words: dict[str, int] | None = None,  # spelled-out small numbers; {} when None
+    ) -> None:
+        self.code = code
+        self.cjk = cjk
+        self.own_script = own_script
+        self.foreign_punct = foreign_punct
+        self.halfwidth_in_prose = halfwidth_in_prose
+        self.spaced_scripts = spaced_scripts
+        self.inflected = inflected
+        self.number_words: dict[str, int] = {} if number_words is None else number_words
 
     # Patterns are compiled on first use and kept on the instance: rules ask for them once
     # per unit, hundreds of thousands of times in a large book.

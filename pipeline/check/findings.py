@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from pipeline.errors import Position
+from pipeline.record import Record
 
 # "error" or "warning". A plain str, not a Literal: `pipeline check` must not pay for
 # importing typing at start-up.
@@ -12,32 +11,54 @@ Severity = str
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
 
 
-@dataclass
-class Finding:
+# Plain classes with __slots__, not dataclasses: `pipeline check` must start fast (see
+# pipeline.record). They compare and print as the dataclasses did.
+class Finding(Record):
     """One inconsistency at one place; ``reason`` is set when a unit's waiver excuses it."""
 
-    rule: str
-    severity: Severity
-    unit: str | None  # the unit's (or fact's) id; None for file-level findings
-    path: str
-    line: int
-    column: int
-    message: str
-    twin: Position | None = None  # the corresponding place in the other edition
-    reason: str | None = None  # the waiver's written reason, for waived findings
+    __slots__ = _fields = ("rule", "severity", "unit", "path", "line", "column", "message", "twin", "reason")
+
+    def __init__(
+        self,
+        rule: str,
+        severity: Severity,
+        unit: str | None,  # the unit's (or fact's) id; None for file-level findings
+        path: str,
+        line: int,
+        column: int,
+        message: str,
+        twin: Position | None = None,  # the corresponding place in the other edition
+        reason: str | None = None,  # the waiver's written reason, for waived findings
+    ) -> None:
+        self.rule = rule
+        self.severity = severity
+        self.unit = unit
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        self.twin = twin
+        self.reason = reason
 
     @property
     def pos(self) -> Position:
         return Position(self.path, self.line, self.column)
 
 
-@dataclass
-class Result:
+class Result(Record):
     """Everything one run found: live findings and waived ones, each sorted by position."""
 
-    findings: list[Finding] = field(default_factory=list)
-    waived: list[Finding] = field(default_factory=list)
-    files: int = 0  # source files checked
+    __slots__ = _fields = ("findings", "waived", "files")
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,  # a new empty list when None
+        waived: list[Finding] | None = None,
+        files: int = 0,  # source files checked
+    ) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.waived: list[Finding] = [] if waived is None else waived
+        self.files = files
 
     @property
     def errors(self) -> int:

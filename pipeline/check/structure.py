@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import Edition, Pair, RunContext
@@ -23,14 +22,19 @@ KIND_NAMES = {
 }
 
 
-@dataclass(eq=False, repr=False)
 class Item:
-    """Anything with an id in a chapter: a unit, a fact or a container (row, profile, note)."""
+    """Anything with an id in a chapter: a unit, a fact or a container (row, profile, note).
 
-    id: str
-    kind: str
-    pos: Position
-    unit: Unit | None = None
+    A plain class, not a dataclass: `pipeline check` must start fast (see pipeline.record).
+    """
+
+    __slots__ = ("id", "kind", "pos", "unit")
+
+    def __init__(self, id: str, kind: str, pos: Position, unit: Unit | None = None) -> None:
+        self.id = id
+        self.kind = kind
+        self.pos = pos
+        self.unit = unit
 
 
 def kind(value: Unit | Fact) -> str:

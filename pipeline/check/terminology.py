@@ -9,7 +9,6 @@ interchangeable. Where two terms overlap in a source unit (模型 inside 预训�
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pipeline.check import scan
 from pipeline.check.catalog import Hit, rule
@@ -18,14 +17,25 @@ from pipeline.check.conventions import Conventions, PlainText, WordText, for_lan
 from pipeline.model import Rendering, Term, Unit
 
 
-@dataclass(eq=False, repr=False)
+# Plain classes with __slots__, not dataclasses: `pipeline check` must start fast (see
+# pipeline.record). Like the dataclasses they replace (eq=False, repr=False), they compare by
+# identity.
 class Wording:
     """One term in one language: what is accepted and what is forbidden."""
 
-    term: Term
-    rendering: Rendering
-    conv: Conventions
-    accepted: tuple[str, ...]  # the rendering and its accepted variants
+    __slots__ = ("accepted", "conv", "rendering", "term")
+
+    def __init__(
+        self,
+        term: Term,
+        rendering: Rendering,
+        conv: Conventions,
+        accepted: tuple[str, ...],  # the rendering and its accepted variants
+    ) -> None:
+        self.term = term
+        self.rendering = rendering
+        self.conv = conv
+        self.accepted = accepted
 
     def find(self, text: str) -> list[tuple[int, int]]:
         found = self.conv.terms(text)
@@ -40,16 +50,25 @@ class Wording:
         return " or ".join(repr(a) for a in self.accepted)
 
 
-@dataclass(eq=False, repr=False)
 class Glossary:
     """The glossary in one language, indexed so that a text is searched for the terms whose
     first character (or first word) it holds, not for every term of the glossary in turn."""
 
-    conv: Conventions
-    wordings: dict[str, Wording]  # term id -> wording, in glossary order
-    variants: list[tuple[str, Wording]]  # every accepted rendering with its wording, in order
-    by_lead: dict[str, list[int]]  # indices in ``variants`` by what a text must hold for them
-    avoiding: list[Wording]  # the wordings that forbid renderings
+    __slots__ = ("avoiding", "by_lead", "conv", "variants", "wordings")
+
+    def __init__(
+        self,
+        conv: Conventions,
+        wordings: dict[str, Wording],  # term id -> wording, in glossary order
+        variants: list[tuple[str, Wording]],  # every accepted rendering with its wording, in order
+        by_lead: dict[str, list[int]],  # indices in ``variants`` by what a text must hold for them
+        avoiding: list[Wording],  # the wordings that forbid renderings
+    ) -> None:
+        self.conv = conv
+        self.wordings = wordings
+        self.variants = variants
+        self.by_lead = by_lead
+        self.avoiding = avoiding
 
     @classmethod
     def of(cls, conv: Conventions, wordings: dict[str, Wording]) -> Glossary:
