@@ -9,7 +9,6 @@ Values that are the same fact in every language (yes/no cells, names, URLs, year
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections import namedtuple
 from collections.abc import Iterator
@@ -23,10 +22,22 @@ from pipeline.record import Record
 # constructors, mutability, ``==`` and ``repr()``.
 
 
+# SHA-256 from CPython's own implementation where it has one: importing hashlib loads OpenSSL's
+# libcrypto (about 4 ms at start-up) for the eight-digit fingerprints that `pipeline check`
+# computes. The digests are the same.
+try:
+    from _sha256 import sha256  # CPython 3.11
+except ImportError:  # pragma: no cover - other versions and implementations
+    try:
+        from _sha2 import sha256  # CPython 3.12 and later
+    except ImportError:
+        from hashlib import sha256
+
+
 def fingerprint(text: str) -> str:
     """A short, stable fingerprint of a source text (NFC, surrounding space ignored)."""
     norm = unicodedata.normalize("NFC", text.strip())
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:8]
+    return sha256(norm.encode("utf-8")).hexdigest()[:8]
 
 
 class Waiver(namedtuple("Waiver", ("rule", "reason", "pos"))):
