@@ -1,11 +1,35 @@
-"""Allow `python -m pipeline`."""
+"""Entry points: `python -m pipeline` and the `pipeline` console script (``run``).
 
+Both guard the start-up itself against Ctrl-C: until the command line is parsed nothing has
+been written, so an interrupt then just says so and exits 130, without a traceback.
+"""
+
+from __future__ import annotations
+
+import _thread
 import sys
 
-try:
-    from pipeline.cli import main
-except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
-    sys.stderr.write("pipeline: interrupted\n")
-    sys.exit(130)
 
-sys.exit(main())
+def _redeliver(unraisable: sys.UnraisableHookArgs) -> None:
+    """A Ctrl-C that landed in a callback Python cannot raise from (a weakref callback of the
+    import system, a __del__) is only printed as "Exception ignored" and then lost, and the
+    command would go on as if it had not been pressed: deliver it again to the main thread."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        # from another thread: called here, the interrupt would be raised inside this hook
+        _thread.start_new_thread(_thread.interrupt_main, ())
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def run() -> None:
+    sys.unraisablehook = _redeliver
+    try:
+        from pipeline.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
+        sys.stderr.write("pipeline: interrupted\n")
+        sys.exit(130)
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

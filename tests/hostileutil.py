@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from mdread import all_text, parse, tables
 
 from pipeline.cli import main
 
@@ -21,7 +20,6 @@ ZH = "sources/zh/ch14.yaml"
 EN = "sources/en/ch14.yaml"
 # one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line
 ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+)")
-MD = MarkdownIt("commonmark").enable("table")
 
 
 @dataclass(frozen=True)
@@ -64,41 +62,14 @@ def squash(text: str) -> str:
 
 
 # -- reading exports back ----------------------------------------------------------------------
-def _inline_text(token: Token) -> str:
-    """The visible text of an inline token: text children, <br> as a newline, no note marks."""
-    out, in_sup = [], False
-    for child in token.children or []:
-        if child.type == "html_inline" and child.content in ("<sup>", "</sup>"):
-            in_sup = child.content == "<sup>"
-        elif child.type in ("text", "code_inline") and not in_sup:
-            out.append(child.content)
-        elif (child.type == "html_inline" and child.content.startswith("<br")) or child.type in (
-            "softbreak",
-            "hardbreak",
-        ):
-            out.append("\n")
-    return "".join(out)
-
-
 def md_text(data: bytes) -> str:
     """What a reader of the rendered Markdown sees, one inline element per line."""
-    return "\n".join(_inline_text(t) for t in MD.parse(data.decode("utf-8")) if t.type == "inline")
+    return all_text(parse(data))
 
 
 def md_tables(data: bytes) -> list[list[list[str]]]:
     """Each table of the rendered Markdown as rows of cell texts (header row first)."""
-    out: list[list[list[str]]] = []
-    row: list[str] = []
-    for t in MD.parse(data.decode("utf-8")):
-        if t.type == "table_open":
-            out.append([])
-        elif t.type == "tr_open":
-            row = []
-        elif t.type == "inline" and out and t.level >= 4:
-            row.append(_inline_text(t))
-        elif t.type == "tr_close":
-            out[-1].append(row)
-    return out
+    return tables(parse(data))
 
 
 def docx_text(data: bytes) -> str:

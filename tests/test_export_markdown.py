@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from mdread import all_text, inline_text, parse, tables
 
 from pipeline.export import Options
 from pipeline.export.layout import Handout, Heading, Paragraph, Points, Table, build
@@ -20,48 +19,10 @@ BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03")]
 if (ROOT / "sources" / "zh" / "ch14.yaml").exists():
     BOOKS.append((ROOT / "sources", "ch14"))
 EDITIONS = [("en",), ("zh",), ("zh", "en"), ("en", "zh")]
-PARSER = MarkdownIt("commonmark").enable("table")
-
-
-def parse(data: bytes) -> list[Token]:
-    return PARSER.parse(data.decode("utf-8"))
-
-
-def inline_text(token: Token) -> str:
-    """The visible text of an inline token: text children, <br> as a newline."""
-    out, in_sup = [], False
-    for child in token.children or []:
-        if child.type == "html_inline" and child.content in ("<sup>", "</sup>"):
-            in_sup = child.content == "<sup>"  # note letters are not part of the text
-        elif child.type in ("text", "code_inline") and not in_sup:
-            out.append(child.content)
-        elif (child.type == "html_inline" and child.content.startswith("<br")) or child.type in ("softbreak", "hardbreak"):
-            out.append("\n")
-    return "".join(out)
-
-
-def all_text(tokens: list[Token]) -> str:
-    return "\n".join(inline_text(t) for t in tokens if t.type == "inline")
 
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def tables(tokens: list[Token]) -> list[list[list[str]]]:
-    """Each table as rows of cell texts (header row first)."""
-    out: list[list[list[str]]] = []
-    row: list[str] = []
-    for t in tokens:
-        if t.type == "table_open":
-            out.append([])
-        elif t.type == "tr_open":
-            row = []
-        elif t.type == "inline" and out and t.level >= 4:
-            row.append(inline_text(t))
-        elif t.type == "tr_close":
-            out[-1].append(row)
-    return out
 
 
 @pytest.fixture(scope="module", params=[(b, k, e) for b, k in BOOKS for e in EDITIONS], ids=str)

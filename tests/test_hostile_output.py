@@ -240,3 +240,26 @@ def test_ctrl_c_during_an_export_leaves_no_temporary_files(
         reference = reference_build(tmp_path_factory)
         for name, data in produced.items():
             assert data == reference[name], name
+
+
+def test_a_ctrl_c_swallowed_by_a_callback_is_delivered_again() -> None:
+    """Python only prints "Exception ignored" for a KeyboardInterrupt raised in a __del__ or a
+    weakref callback (the import system has such callbacks), and the command would go on."""
+    code = (
+        "import sys, time\n"
+        "from pipeline.__main__ import _redeliver\n"
+        "sys.unraisablehook = _redeliver\n"
+        "class Boom:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt\n"
+        "try:\n"
+        "    Boom()\n"
+        "    for _ in range(500):  # the command going on, for 5 s at the most\n"
+        "        time.sleep(0.01)\n"
+        "    print('lost')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('delivered')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout == "delivered\n"
+    assert "Exception ignored" not in done.stderr

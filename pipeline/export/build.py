@@ -14,10 +14,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -164,6 +166,26 @@ _WORKER_BOOK: Book | None = None
 def _init_worker(book: Book) -> None:
     global _WORKER_BOOK
     _WORKER_BOOK = book
+    # Ctrl-C reaches the whole process group. The parent stops the workers (they hold no files),
+    # so a worker ignores it rather than dying with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while workers are forked: a child forked with the parent's handler and
+    interrupted before its initializer ran would raise KeyboardInterrupt there. The parent gets
+    a held interrupt as soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: workers are spawned, not forked
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _render_in_worker(job: Job, options: Options) -> bytes:
@@ -190,14 +212,18 @@ def render_all(
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(book,))
     try:
-        futures = {i: pool.submit(_render_in_worker, jobs[i], options) for i in order}
+        with _interrupts_held():  # the first submit forks the workers
+            futures = {i: pool.submit(_render_in_worker, jobs[i], options) for i in order}
         results: dict[int, bytes] = {}
         for i in order:
             results[i] = futures[i].result()
             tick(jobs[i])
     except BaseException:
-        # Ctrl-C or a failed job: drop the queued jobs instead of rendering them all first
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Ctrl-C or a failed job: stop the workers now instead of letting them finish the
+        # renders under way and the queued ones (the executor has no public way to do that)
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
     for i, job in enumerate(jobs):
