@@ -232,6 +232,24 @@ def test_check_never_imports_reportlab_or_docx(root: Path) -> None:
     assert out.stdout.splitlines()[-1] == "0 []", out.stdout + out.stderr
 
 
+@pytest.mark.parametrize("args", [["check"], ["--help"], ["check", "--help"]])
+def test_start_up_skips_the_slow_standard_modules(root: Path, args: list[str]) -> None:
+    """Each costs milliseconds of every `pipeline check` and none is needed: dataclasses (with
+    inspect, ast, dis), typing, shutil (argparse's terminal width; with bz2, lzma) and hashlib
+    (OpenSSL)."""
+    code = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        "try:\n    status = main(sys.argv[1:])\nexcept SystemExit as exc:\n    status = exc.code\n"
+        "slow = ('dataclasses', 'inspect', 'typing', 'shutil', 'hashlib')\n"
+        "print(status, sorted(m for m in slow if m in sys.modules))\n"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.stdout.splitlines()[-1] == "0 []", out.stdout + out.stderr
+
+
 def test_hooks_for_other_repositories_run_the_checker() -> None:
     import yaml
 
