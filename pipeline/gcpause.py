@@ -22,4 +22,21 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            _promote()
             gc.enable()
+
+
+def _promote() -> None:
+    """Move every object to the collector's oldest generation without walking them.
+
+    The objects made during a pause are all in the youngest generation, whose count is far
+    past its threshold: the first collection after the pause would walk every one of them,
+    looking for cycles that were not made (225 ms of a 100-chapter load, 3 ms of a one-chapter
+    check). gc.freeze() moves every object to the permanent generation and resets the count;
+    gc.unfreeze() moves them back to the oldest one, which only full collections walk.
+    Skipped when something else has frozen objects (a server before it forks): unfreezing
+    would undo that.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
