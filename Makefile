@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q pipeline  # time the code, not its compilation
 	$(BIN)/python benchmarks/run.py
 
 # Refresh the gettext catalogs after changing UI strings (see README, "UI words").

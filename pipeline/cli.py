@@ -128,8 +128,3 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"pipeline: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
-
-
-def main_exit() -> None:
-    """Console-script entry point."""
-    sys.exit(main())

@@ -84,7 +84,9 @@ def test_github_format(root: Path) -> None:
     out = run_cli("check", "--format", "github", cwd=root)
     assert out.returncode == 1
     first, summary = out.stdout.splitlines()
-    assert re.fullmatch(rf"::error file=sources/en/ch14\.yaml,line={line},col=\d+,title=untranslated::.+", first)
+    assert re.fullmatch(
+        rf"::error file=sources/en/ch14\.yaml,line={line},col=\d+,title=untranslated::.+", first
+    )
     assert summary.startswith("pipeline check: 1 error")
 
 
@@ -96,7 +98,10 @@ def test_github_escaping() -> None:
 def test_warnings_pass_unless_strict(root: Path) -> None:
     mutate(root, ZH, "带有易用的 Python 和", "带有易用的Python 和")
     # the zh text changed: accept the translation so that only the spacing warning is left
-    assert run_cli("stamp", f"ch14:{FEEDFORWARD_ID.replace('feedforward', 'interfaces')}", cwd=root).returncode == 0
+    assert (
+        run_cli("stamp", f"ch14:{FEEDFORWARD_ID.replace('feedforward', 'interfaces')}", cwd=root).returncode
+        == 0
+    )
     plain = run_cli("check", cwd=root)
     assert plain.returncode == 0, plain.stdout
     assert "warning cjk-spacing" in plain.stdout and "0 errors, 1 warning" in plain.stdout
@@ -246,7 +251,9 @@ def test_start_up_skips_the_slow_standard_modules(root: Path, args: list[str]) -
     )
     import subprocess
 
-    out = subprocess.run([sys.executable, "-c", code, *args], cwd=root, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert out.stdout.splitlines()[-1] == "0 []", out.stdout + out.stderr
 
 

@@ -67,7 +67,12 @@ def missing_profile(root: Path) -> Expected:
 
 
 def missing_cell(root: Path) -> Expected:
-    mutate(root, EN, "      pretrained: {flag: true, note: b}\n      cnn: true\n", "      pretrained: {flag: true, note: b}\n")
+    mutate(
+        root,
+        EN,
+        "      pretrained: {flag: true, note: b}\n      cnn: true\n",
+        "      pretrained: {flag: true, note: b}\n",
+    )
     return [(ZH, line_of(root, ZH, "      cnn: true"))]
 
 
@@ -86,12 +91,27 @@ def type_mismatch(root: Path) -> Expected:
 
 
 def fact_mismatch(root: Path) -> Expected:
-    line = mutate(root, EN, "      interfaces: [Python, MATLAB]\n      autodiff: false", "      interfaces: [Python, MATLAB]\n      autodiff: true")
+    line = mutate(
+        root,
+        EN,
+        "      interfaces: [Python, MATLAB]\n      autodiff: false",
+        "      interfaces: [Python, MATLAB]\n      autodiff: true",
+    )
     return [(EN, line + 1)]
 
 
 def fact_mismatch_url(root: Path) -> Expected:
-    return [(EN, mutate(root, EN, "b: {url: https://github.com/BVLC/caffe/wiki/Model-Zoo}", "b: {url: https://github.com/BVLC/caffe/wiki}"))]
+    return [
+        (
+            EN,
+            mutate(
+                root,
+                EN,
+                "b: {url: https://github.com/BVLC/caffe/wiki/Model-Zoo}",
+                "b: {url: https://github.com/BVLC/caffe/wiki}",
+            ),
+        )
+    ]
 
 
 def empty(root: Path) -> Expected:
@@ -113,11 +133,31 @@ def numbers(root: Path) -> Expected:
 
 
 def urls(root: Path) -> Expected:
-    return [(EN, mutate(root, EN, "introduced the Gluon interface.", "introduced the Gluon interface (https://mxnet.apache.org)."))]
+    return [
+        (
+            EN,
+            mutate(
+                root,
+                EN,
+                "introduced the Gluon interface.",
+                "introduced the Gluon interface (https://mxnet.apache.org).",
+            ),
+        )
+    ]
 
 
 def names(root: Path) -> Expected:
-    return [(EN, mutate(root, EN, "New GPU layers must be implemented in C++/CUDA.", "New GPU layers must be implemented in C++."))]
+    return [
+        (
+            EN,
+            mutate(
+                root,
+                EN,
+                "New GPU layers must be implemented in C++/CUDA.",
+                "New GPU layers must be implemented in C++.",
+            ),
+        )
+    ]
 
 
 def names_reverse(root: Path) -> Expected:
@@ -125,16 +165,31 @@ def names_reverse(root: Path) -> Expected:
 
 
 def glossary(root: Path) -> Expected:
-    return [(EN, mutate(root, EN, "text: Supports automatic differentiation.", "text: Supports derivatives."))]
+    return [
+        (EN, mutate(root, EN, "text: Supports automatic differentiation.", "text: Supports derivatives."))
+    ]
 
 
 def glossary_avoid(root: Path) -> Expected:
-    return [(EN, mutate(root, EN, "text: Supports automatic differentiation.", "text: Supports automatic differentiation (auto-grad)."))]
+    return [
+        (
+            EN,
+            mutate(
+                root,
+                EN,
+                "text: Supports automatic differentiation.",
+                "text: Supports automatic differentiation (auto-grad).",
+            ),
+        )
+    ]
 
 
 def glossary_conflict(root: Path) -> Expected:
     path = root / GLOSSARY
-    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n  autodiff-twice:\n    zh: 自动求导\n    en: derivative taking\n"
+    text = (
+        path.read_text(encoding="utf-8").rstrip("\n")
+        + "\n  autodiff-twice:\n    zh: 自动求导\n    en: derivative taking\n"
+    )
     path.write_text(text, encoding="utf-8")
     return [(GLOSSARY, text.count("\n"))]
 
@@ -176,12 +231,19 @@ def stale_missing_fingerprint(root: Path) -> Expected:
 
 
 def unknown_waiver(root: Path) -> Expected:
-    line = mutate(root, EN, FEEDFORWARD_EN + "\n", FEEDFORWARD_EN + "\n        ignore: {no-such-rule: because}\n")
+    line = mutate(
+        root, EN, FEEDFORWARD_EN + "\n", FEEDFORWARD_EN + "\n        ignore: {no-such-rule: because}\n"
+    )
     return [(EN, line + 1)]
 
 
 def unused_waiver(root: Path) -> Expected:
-    line = mutate(root, EN, FEEDFORWARD_EN + "\n", FEEDFORWARD_EN + "\n        ignore: {numbers: there is no number here}\n")
+    line = mutate(
+        root,
+        EN,
+        FEEDFORWARD_EN + "\n",
+        FEEDFORWARD_EN + "\n        ignore: {numbers: there is no number here}\n",
+    )
     return [(EN, line + 1)]
 
 
@@ -223,7 +285,9 @@ def test_every_rule_has_a_mutation() -> None:
 
 
 @pytest.mark.parametrize(("rule_id", "case"), CASES, ids=[f"{r}-{c.__name__}" for r, c in CASES])
-def test_mutation_fires_the_rule_at_the_exact_line(tmp_path: Path, rule_id: str, case: Callable[[Path], Expected]) -> None:
+def test_mutation_fires_the_rule_at_the_exact_line(
+    tmp_path: Path, rule_id: str, case: Callable[[Path], Expected]
+) -> None:
     root = copy_sources(tmp_path)
     expected = case(root)
     result = run_check(root)
@@ -265,7 +329,12 @@ def test_a_spelled_out_number_counts(tmp_path: Path) -> None:
 
 def test_names_accept_a_plural_and_any_case(tmp_path: Path) -> None:
     root = copy_sources(tmp_path)
-    mutate(root, EN, "New GPU layers must be implemented in C++/CUDA.", "New gpus layers must be written in C++ and cuda.")
+    mutate(
+        root,
+        EN,
+        "New GPU layers must be implemented in C++/CUDA.",
+        "New gpus layers must be written in C++ and cuda.",
+    )
     assert run_check(root, "names").findings == []
 
 
@@ -277,7 +346,12 @@ def test_glossary_tolerates_inflection_and_hyphens(tmp_path: Path) -> None:
 
 def test_quoted_original_title_may_hold_chinese(tmp_path: Path) -> None:
     root = copy_sources(tmp_path)
-    mutate(root, EN, FEEDFORWARD_EN, 'text: Well suited to feed-forward networks ("前馈网络") and image processing.')
+    mutate(
+        root,
+        EN,
+        FEEDFORWARD_EN,
+        'text: Well suited to feed-forward networks ("前馈网络") and image processing.',
+    )
     result = run_check(root, "untranslated", "fullwidth-punct")
     assert result.findings == []
 
@@ -293,14 +367,20 @@ def test_waiver_excuses_a_finding_and_keeps_its_reason(tmp_path: Path) -> None:
     result = run_check(root)
     assert [f.rule for f in result.findings] == []
     (waived,) = result.waived
-    assert (waived.rule, waived.line, waived.reason) == ("untranslated", line, "the term is quoted on purpose")
+    assert (waived.rule, waived.line, waived.reason) == (
+        "untranslated",
+        line,
+        "the term is quoted on purpose",
+    )
 
 
 def test_stale_message_names_the_fingerprints(tmp_path: Path) -> None:
     root = copy_sources(tmp_path)
     mutate(root, ZH, FEEDFORWARD_ZH, "feedforward: 非常适合前馈网络和图像处理。")
     message = finding(run_check(root, "stale"), "stale")
-    old = re.search(r"source: ([0-9a-f]{8})", (root / EN).read_text(encoding="utf-8").split(FEEDFORWARD_EN)[1])
+    old = re.search(
+        r"source: ([0-9a-f]{8})", (root / EN).read_text(encoding="utf-8").split(FEEDFORWARD_EN)[1]
+    )
     assert old and f"fingerprint {old.group(1)}, now " in message
     assert "pipeline check --accept profiles.caffe.pros.feedforward" in message
 

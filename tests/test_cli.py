@@ -58,7 +58,9 @@ def test_broken_sources_exit_2_with_positions(tmp_path: Path) -> None:
     root = tmp_path / "book"
     shutil.copytree(BOOK2, root)
     path = root / "en" / "ch03.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  year: 2024", "  year: [2024]"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  year: 2024", "  year: [2024]"), encoding="utf-8"
+    )
     out = run("export", "--sources", str(root), "--all", "--exports", str(tmp_path / "out"))
     assert out.returncode == 2
     assert "en/ch03.yaml:9:9: meta.year: expected an integer, got a list" in out.stderr
@@ -68,20 +70,44 @@ def test_broken_sources_exit_2_with_positions(tmp_path: Path) -> None:
 
 def test_export_writes_documented_names_and_check_detects_staleness(tmp_path: Path) -> None:
     out_dir = tmp_path / "exports"
-    out = run("export", "--sources", str(BOOK2), "--all", "--format", "md", "--exports", str(out_dir), cwd=tmp_path)
+    out = run(
+        "export", "--sources", str(BOOK2), "--all", "--format", "md", "--exports", str(out_dir), cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     names = sorted(p.name for p in out_dir.iterdir())
     assert names == ["ch03.en+zh.md", "ch03.en.md", "ch03.zh+en.md", "ch03.zh.md"]
-    check = ("export", "--sources", str(BOOK2), "--all", "--format", "md", "--exports", str(out_dir), "--check")
+    check = (
+        "export",
+        "--sources",
+        str(BOOK2),
+        "--all",
+        "--format",
+        "md",
+        "--exports",
+        str(out_dir),
+        "--check",
+    )
     assert run(*check, cwd=tmp_path).returncode == 0
     (out_dir / "ch03.en.md").write_text("edited by hand\n", encoding="utf-8")
     stale = run(*check, cwd=tmp_path)
     assert stale.returncode == 1 and "ch03.en.md" in stale.stderr
-    assert (out_dir / "ch03.en.md").read_text(encoding="utf-8") == "edited by hand\n"  # --check writes nothing
+    assert (out_dir / "ch03.en.md").read_text(
+        encoding="utf-8"
+    ) == "edited by hand\n"  # --check writes nothing
 
 
 def test_rerun_skips_up_to_date_outputs_and_force_rebuilds(tmp_path: Path) -> None:
-    args = ("export", "--sources", str(BOOK2), "--lang", "en", "--format", "md", "--exports", str(tmp_path / "x"))
+    args = (
+        "export",
+        "--sources",
+        str(BOOK2),
+        "--lang",
+        "en",
+        "--format",
+        "md",
+        "--exports",
+        str(tmp_path / "x"),
+    )
     first = run(*args, cwd=tmp_path)
     assert first.stdout.splitlines()[0].endswith("ch03.en.md")
     second = run(*args, cwd=tmp_path)
@@ -95,7 +121,18 @@ def test_rerun_skips_up_to_date_outputs_and_force_rebuilds(tmp_path: Path) -> No
 
 def test_out_writes_exactly_one_file(tmp_path: Path) -> None:
     target = tmp_path / "handout.md"
-    out = run("export", "--sources", str(BOOK2), "--lang", "zh", "--format", "md", "--out", str(target), cwd=tmp_path)
+    out = run(
+        "export",
+        "--sources",
+        str(BOOK2),
+        "--lang",
+        "zh",
+        "--format",
+        "md",
+        "--out",
+        str(target),
+        cwd=tmp_path,
+    )
     assert out.returncode == 0 and target.read_text(encoding="utf-8").startswith("# 文本编辑器")
     many = run("export", "--sources", str(BOOK2), "--all", "--out", str(target), cwd=tmp_path)
     assert many.returncode == 2
@@ -104,6 +141,17 @@ def test_out_writes_exactly_one_file(tmp_path: Path) -> None:
 def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
-    out = run("export", "--sources", str(BOOK2), "--lang", "en", "--format", "md", "--exports", str(blocker / "sub"), cwd=tmp_path)
+    out = run(
+        "export",
+        "--sources",
+        str(BOOK2),
+        "--lang",
+        "en",
+        "--format",
+        "md",
+        "--exports",
+        str(blocker / "sub"),
+        cwd=tmp_path,
+    )
     assert out.returncode == 2
     assert out.stderr.startswith("pipeline: error: cannot write") and "Traceback" not in out.stderr

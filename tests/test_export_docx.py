@@ -169,8 +169,13 @@ def test_pros_and_cons_items_start_with_their_mark(rendered: Rendered) -> None:
 def test_bilingual_units_sit_side_by_side(rendered: Rendered) -> None:
     if not rendered.handout.bilingual:
         pytest.skip("single-language handout")
-    rows = [[squash(c.text) for c in row.cells] for t in rendered.doc.tables if table_style_id(t) is None
-            for row in t.rows if len(row.cells) == 2]
+    rows = [
+        [squash(c.text) for c in row.cells]
+        for t in rendered.doc.tables
+        if table_style_id(t) is None
+        for row in t.rows
+        if len(row.cells) == 2
+    ]
     for block in rendered.handout.blocks:
         if isinstance(block, Paragraph) and len(block.text) == 2:
             first, second = (squash(t.text) for t in block.text)

@@ -69,8 +69,11 @@ def map_texts(obj: Any, change: Callable[[Text], Text]) -> Any:
     if isinstance(obj, tuple | list):
         return type(obj)(map_texts(x, change) for x in obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        fields = {f.name: map_texts(getattr(obj, f.name), change) for f in dataclasses.fields(obj)
-                  if f.name not in ("pos", "labels", "info")}
+        fields = {
+            f.name: map_texts(getattr(obj, f.name), change)
+            for f in dataclasses.fields(obj)
+            if f.name not in ("pos", "labels", "info")
+        }
         return dataclasses.replace(obj, **fields)
     return obj
 
@@ -155,7 +158,9 @@ def test_wide_comparison_table_is_on_a_landscape_page(case: tuple[Handout, bytes
     h, data = case
     table = next(b for b in h.blocks if isinstance(b, Table) and b.role == "comparison")
     name, label = squash(table.rows[0][0].text[0].text), squash(table.header[0].text[0].text)
-    number = next(i for i, text in enumerate(page_texts(data)) if name in squash(text) and label in squash(text))
+    number = next(
+        i for i, text in enumerate(page_texts(data)) if name in squash(text) and label in squash(text)
+    )
     page = reader(data).pages[number]
     landscape = float(page.mediabox.width) > float(page.mediabox.height)
     assert landscape == (len(table.header) > 6)

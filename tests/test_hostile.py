@@ -197,242 +197,612 @@ def valid(
     CASES.append(Case(id, kind, mutate, tuple(steps), check))
 
 
-def command(kind: str, id: str, mutate: Mutation, args: tuple[str, ...], status: int, first: str, **kw: bool) -> None:
+def command(
+    kind: str, id: str, mutate: Mutation, args: tuple[str, ...], status: int, first: str, **kw: bool
+) -> None:
     CASES.append(Case(id, kind, mutate, (Step(args, status, first, **kw),)))
 
 
 NOTHING_DONE = "pipeline: 1 problem in the sources; nothing was done"
 
 # ---- encoding: bytes that are not UTF-8, byte-order marks, line ends
-broken("encoding", "invalid-utf8-byte", replace(EN, "    text: Wei Xiu-Shen", b"    text: Wei Xiu\xff-Shen"),
-       "sources/en/ch14.yaml:{line}:18: invalid UTF-8 (byte 0xff)")
-broken("encoding", "truncated-multibyte-char", replace(ZH, "  author: 魏秀参", "  author: 魏秀".encode() + "参".encode()[:2]),
-       "sources/zh/ch14.yaml:{line}:13: invalid UTF-8 (byte 0xe5)")
-broken("encoding", "latin-1-accent", replace(EN, "Université de Montréal", "Université de Montréal".encode("latin-1")),
-       "sources/en/ch14.yaml:{line}:24: invalid UTF-8 (byte 0xe9)")
-broken("encoding", "utf-16-file", rewrite(EN, lambda d: d.decode("utf-8").encode("utf-16")),
-       "sources/en/ch14.yaml:1:1: invalid UTF-8 (byte 0xff)")
-broken("encoding", "double-byte-order-mark", rewrite(EN, lambda d: codecs.BOM_UTF8 * 2 + d),
-       "sources/en/ch14.yaml:1:1: invisible character U+FEFF is not allowed")
+broken(
+    "encoding",
+    "invalid-utf8-byte",
+    replace(EN, "    text: Wei Xiu-Shen", b"    text: Wei Xiu\xff-Shen"),
+    "sources/en/ch14.yaml:{line}:18: invalid UTF-8 (byte 0xff)",
+)
+broken(
+    "encoding",
+    "truncated-multibyte-char",
+    replace(ZH, "  author: 魏秀参", "  author: 魏秀".encode() + "参".encode()[:2]),
+    "sources/zh/ch14.yaml:{line}:13: invalid UTF-8 (byte 0xe5)",
+)
+broken(
+    "encoding",
+    "latin-1-accent",
+    replace(EN, "Université de Montréal", "Université de Montréal".encode("latin-1")),
+    "sources/en/ch14.yaml:{line}:24: invalid UTF-8 (byte 0xe9)",
+)
+broken(
+    "encoding",
+    "utf-16-file",
+    rewrite(EN, lambda d: d.decode("utf-8").encode("utf-16")),
+    "sources/en/ch14.yaml:1:1: invalid UTF-8 (byte 0xff)",
+)
+broken(
+    "encoding",
+    "double-byte-order-mark",
+    rewrite(EN, lambda d: codecs.BOM_UTF8 * 2 + d),
+    "sources/en/ch14.yaml:1:1: invisible character U+FEFF is not allowed",
+)
 valid("encoding", "byte-order-mark", rewrite(EN, lambda d: codecs.BOM_UTF8 + d), formats=(), identical=True)
-valid("encoding", "crlf-line-ends", rewrite(ZH, lambda d: d.replace(b"\n", b"\r\n")), formats=(), identical=True)
-valid("encoding", "bom-and-crlf", rewrite(EN, lambda d: codecs.BOM_UTF8 + d.replace(b"\n", b"\r\n")),
-      formats=(), identical=True)
+valid(
+    "encoding", "crlf-line-ends", rewrite(ZH, lambda d: d.replace(b"\n", b"\r\n")), formats=(), identical=True
+)
+valid(
+    "encoding",
+    "bom-and-crlf",
+    rewrite(EN, lambda d: codecs.BOM_UTF8 + d.replace(b"\n", b"\r\n")),
+    formats=(),
+    identical=True,
+)
 
 # ---- characters: XML-invalid controls and invisible bidi/zero-width characters, raw or escaped
-broken("characters", "nul-byte", replace(EN, "    text: Wei Xiu-Shen", "    text: Wei\x00Xiu-Shen"),
-       "sources/en/ch14.yaml:{line}:14: control character U+0000 is not allowed")
-broken("characters", "escape-control", replace(ZH, "  title: 深度学习", "  title: 深度\x1b学习"),
-       "sources/zh/ch14.yaml:{line}:12: control character U+001B is not allowed")
-broken("characters", "delete-control", replace(ZH, "  publisher: 电子工业出版社", "  publisher: 电子\x7f工业出版社"),
-       "sources/zh/ch14.yaml:{line}:16: control character U+007F is not allowed")
-broken("characters", "right-to-left-override", replace(ZH, "  author: 魏秀参", "  author: 魏\u202e秀参"),
-       "sources/zh/ch14.yaml:{line}:12: invisible character U+202E is not allowed")
-broken("characters", "zero-width-space", replace(EN, "text: No commercial support.", "text: No commercial\u200b support."),
-       "sources/en/ch14.yaml:{line}:28: invisible character U+200B is not allowed")
-broken("characters", "left-to-right-isolate", replace(EN, "    text: Wei Xiu-Shen", "    text: \u2066Wei Xiu-Shen"),
-       "sources/en/ch14.yaml:{line}:11: invisible character U+2066 is not allowed")
-broken("characters", "byte-order-mark-inside", replace(ZH, "  book: 解析", "  book: 解\ufeff析"),
-       "sources/zh/ch14.yaml:{line}:10: invisible character U+FEFF is not allowed")
-broken("characters", "word-joiner-in-glossary", replace("sources/glossary.yaml", "zh: 深度学习\n", "zh: 深度\u2060学习\n"),
-       "sources/glossary.yaml:{line}:11: invisible character U+2060 is not allowed")
+broken(
+    "characters",
+    "nul-byte",
+    replace(EN, "    text: Wei Xiu-Shen", "    text: Wei\x00Xiu-Shen"),
+    "sources/en/ch14.yaml:{line}:14: control character U+0000 is not allowed",
+)
+broken(
+    "characters",
+    "escape-control",
+    replace(ZH, "  title: 深度学习", "  title: 深度\x1b学习"),
+    "sources/zh/ch14.yaml:{line}:12: control character U+001B is not allowed",
+)
+broken(
+    "characters",
+    "delete-control",
+    replace(ZH, "  publisher: 电子工业出版社", "  publisher: 电子\x7f工业出版社"),
+    "sources/zh/ch14.yaml:{line}:16: control character U+007F is not allowed",
+)
+broken(
+    "characters",
+    "right-to-left-override",
+    replace(ZH, "  author: 魏秀参", "  author: 魏\u202e秀参"),
+    "sources/zh/ch14.yaml:{line}:12: invisible character U+202E is not allowed",
+)
+broken(
+    "characters",
+    "zero-width-space",
+    replace(EN, "text: No commercial support.", "text: No commercial\u200b support."),
+    "sources/en/ch14.yaml:{line}:28: invisible character U+200B is not allowed",
+)
+broken(
+    "characters",
+    "left-to-right-isolate",
+    replace(EN, "    text: Wei Xiu-Shen", "    text: \u2066Wei Xiu-Shen"),
+    "sources/en/ch14.yaml:{line}:11: invisible character U+2066 is not allowed",
+)
+broken(
+    "characters",
+    "byte-order-mark-inside",
+    replace(ZH, "  book: 解析", "  book: 解\ufeff析"),
+    "sources/zh/ch14.yaml:{line}:10: invisible character U+FEFF is not allowed",
+)
+broken(
+    "characters",
+    "word-joiner-in-glossary",
+    replace("sources/glossary.yaml", "zh: 深度学习\n", "zh: 深度\u2060学习\n"),
+    "sources/glossary.yaml:{line}:11: invisible character U+2060 is not allowed",
+)
 # a double-quoted scalar can spell any character as an escape: the policy must hold there too
-broken("characters", "escaped-control-x01", replace(EN, "text: No commercial support.", 'text: "No commercial\\x01 support."'),
-       "sources/en/ch14.yaml:{line}:29: profiles.caffe.cons.no-commercial-support.text: "
-       "control character U+0001 is not allowed")
-broken("characters", "escaped-zero-width-joiner", replace(EN, "text: No commercial support.", 'text: "No \\\\ \\u200D support."'),
-       "sources/en/ch14.yaml:{line}:22: profiles.caffe.cons.no-commercial-support.text: "
-       "invisible character U+200D is not allowed")
-broken("characters", "escaped-noncharacter", replace(ZH, "  subject-label: 框架", '  subject-label: "框\\uFFFE架"'),
-       "sources/zh/ch14.yaml:{line}:20: table.subject-label: control character U+FFFE is not allowed")
-broken("characters", "escape-on-continuation-line",
-       replace(EN, "text: No commercial support.", 'text: "No commercial\n          support\\e."'),
-       "sources/en/ch14.yaml:{line1}:18: profiles.caffe.cons.no-commercial-support.text: "
-       "control character U+001B is not allowed")
-broken("characters", "escaped-nul-in-key", replace(EN, "  chapter: 14", '  "chap\\0ter": 14'),
-       "sources/en/ch14.yaml:{line}:8: meta: control character U+0000 is not allowed")
+broken(
+    "characters",
+    "escaped-control-x01",
+    replace(EN, "text: No commercial support.", 'text: "No commercial\\x01 support."'),
+    "sources/en/ch14.yaml:{line}:29: profiles.caffe.cons.no-commercial-support.text: "
+    "control character U+0001 is not allowed",
+)
+broken(
+    "characters",
+    "escaped-zero-width-joiner",
+    replace(EN, "text: No commercial support.", 'text: "No \\\\ \\u200D support."'),
+    "sources/en/ch14.yaml:{line}:22: profiles.caffe.cons.no-commercial-support.text: "
+    "invisible character U+200D is not allowed",
+)
+broken(
+    "characters",
+    "escaped-noncharacter",
+    replace(ZH, "  subject-label: 框架", '  subject-label: "框\\uFFFE架"'),
+    "sources/zh/ch14.yaml:{line}:20: table.subject-label: control character U+FFFE is not allowed",
+)
+broken(
+    "characters",
+    "escape-on-continuation-line",
+    replace(EN, "text: No commercial support.", 'text: "No commercial\n          support\\e."'),
+    "sources/en/ch14.yaml:{line1}:18: profiles.caffe.cons.no-commercial-support.text: "
+    "control character U+001B is not allowed",
+)
+broken(
+    "characters",
+    "escaped-nul-in-key",
+    replace(EN, "  chapter: 14", '  "chap\\0ter": 14'),
+    "sources/en/ch14.yaml:{line}:8: meta: control character U+0000 is not allowed",
+)
 # control characters must be refused before the DOCX writer could choke on them
-command("characters", "escaped-control-docx", replace(EN, "text: No commercial support.", 'text: "No\\bcommercial support."'),
-        ("export", "--lang", "en", "--format", "docx", "--exports", "exports", "--force"), 2,
-        "sources/en/ch14.yaml:{line}:18: profiles.caffe.cons.no-commercial-support.text: "
-        "control character U+0008 is not allowed")
+command(
+    "characters",
+    "escaped-control-docx",
+    replace(EN, "text: No commercial support.", 'text: "No\\bcommercial support."'),
+    ("export", "--lang", "en", "--format", "docx", "--exports", "exports", "--force"),
+    2,
+    "sources/en/ch14.yaml:{line}:18: profiles.caffe.cons.no-commercial-support.text: "
+    "control character U+0008 is not allowed",
+)
 
 # ---- YAML syntax errors, and tabs
-finding("syntax", "tab-inside-text", replace(EN, "    text: Wei Xiu-Shen", "    text: Wei\tXiu-Shen"),
-        "sources/en/ch14.yaml:{line}:14: error whitespace: '\\t' inside the text")
-broken("syntax", "tab-indentation", replace(EN, "  chapter: 14", "\tchapter: 14"),
-       "sources/en/ch14.yaml:{line}:1: YAML syntax error: found character that cannot start any token "
-       "(while scanning for the next token)")
+finding(
+    "syntax",
+    "tab-inside-text",
+    replace(EN, "    text: Wei Xiu-Shen", "    text: Wei\tXiu-Shen"),
+    "sources/en/ch14.yaml:{line}:14: error whitespace: '\\t' inside the text",
+)
+broken(
+    "syntax",
+    "tab-indentation",
+    replace(EN, "  chapter: 14", "\tchapter: 14"),
+    "sources/en/ch14.yaml:{line}:1: YAML syntax error: found character that cannot start any token "
+    "(while scanning for the next token)",
+)
 # libyaml finds out at the next quote, where the scalar it thought it read ends
-broken("syntax", "unclosed-double-quote", replace(EN, "原理与视觉实践》\"\n", "原理与视觉实践》\n", at='    text: "This handout'),
-       "sources/en/ch14.yaml:{line}:12: YAML syntax error: did not find expected key (while parsing a block mapping)")
-broken("syntax", "unclosed-flow-sequence", replace(ZH, "      language: [C++]", "      language: [C++"),
-       "sources/zh/ch14.yaml:{line1}:16: YAML syntax error: did not find expected ',' or ']' "
-       "(while parsing a flow sequence)")
-broken("syntax", "bad-indentation", replace(ZH, "  author: 魏秀参", "   author: 魏秀参"),
-       "sources/zh/ch14.yaml:{line}:10: YAML syntax error: mapping values are not allowed in this context")
-broken("syntax", "colon-in-plain-text", replace(ZH, "  author: 魏秀参", "  author: 魏: 秀参"),
-       "sources/zh/ch14.yaml:{line}:12: YAML syntax error: mapping values are not allowed in this context")
-broken("syntax", "reserved-indicator", replace(ZH, "  author: 魏秀参", "  author: @魏秀参"),
-       "sources/zh/ch14.yaml:{line}:11: YAML syntax error: found character that cannot start any token "
-       "(while scanning for the next token)")
-broken("syntax", "second-document", rewrite(EN, lambda d: d + b"---\nmeta: {}\n"),
-       "sources/en/ch14.yaml:{last}:1: expected one YAML document, found another")
+broken(
+    "syntax",
+    "unclosed-double-quote",
+    replace(EN, '原理与视觉实践》"\n', "原理与视觉实践》\n", at='    text: "This handout'),
+    "sources/en/ch14.yaml:{line}:12: YAML syntax error: did not find expected key (while parsing a block mapping)",
+)
+broken(
+    "syntax",
+    "unclosed-flow-sequence",
+    replace(ZH, "      language: [C++]", "      language: [C++"),
+    "sources/zh/ch14.yaml:{line1}:16: YAML syntax error: did not find expected ',' or ']' "
+    "(while parsing a flow sequence)",
+)
+broken(
+    "syntax",
+    "bad-indentation",
+    replace(ZH, "  author: 魏秀参", "   author: 魏秀参"),
+    "sources/zh/ch14.yaml:{line}:10: YAML syntax error: mapping values are not allowed in this context",
+)
+broken(
+    "syntax",
+    "colon-in-plain-text",
+    replace(ZH, "  author: 魏秀参", "  author: 魏: 秀参"),
+    "sources/zh/ch14.yaml:{line}:12: YAML syntax error: mapping values are not allowed in this context",
+)
+broken(
+    "syntax",
+    "reserved-indicator",
+    replace(ZH, "  author: 魏秀参", "  author: @魏秀参"),
+    "sources/zh/ch14.yaml:{line}:11: YAML syntax error: found character that cannot start any token "
+    "(while scanning for the next token)",
+)
+broken(
+    "syntax",
+    "second-document",
+    rewrite(EN, lambda d: d + b"---\nmeta: {}\n"),
+    "sources/en/ch14.yaml:{last}:1: expected one YAML document, found another",
+)
 
 # ---- YAML features the sources refuse: duplicate keys, anchors, aliases, tags
-broken("yaml-features", "duplicate-key", replace(ZH, "  year: 2018\n", "  year: 2018\n  year: 2019\n"),
-       "sources/zh/ch14.yaml:{line1}:3: meta.year: duplicate key (first defined at line {line})")
-broken("yaml-features", "duplicate-unit-id",
-       replace(EN, "      fine-tuning:\n", "      feedforward:\n        text: Again.\n      fine-tuning:\n"),
-       "sources/en/ch14.yaml:{line}:7: profiles.caffe.pros.feedforward: duplicate key (first defined at line {back3})")
-broken("yaml-features", "anchor-and-alias",
-       replace_all(replace(EN, "  chapter: 14", "  chapter: &n 14"), replace(EN, "  year: 2018", "  year: *n")),
-       "sources/en/ch14.yaml:{line}:12: meta.chapter: anchors (&n) are not allowed")
+broken(
+    "yaml-features",
+    "duplicate-key",
+    replace(ZH, "  year: 2018\n", "  year: 2018\n  year: 2019\n"),
+    "sources/zh/ch14.yaml:{line1}:3: meta.year: duplicate key (first defined at line {line})",
+)
+broken(
+    "yaml-features",
+    "duplicate-unit-id",
+    replace(EN, "      fine-tuning:\n", "      feedforward:\n        text: Again.\n      fine-tuning:\n"),
+    "sources/en/ch14.yaml:{line}:7: profiles.caffe.pros.feedforward: duplicate key (first defined at line {back3})",
+)
+broken(
+    "yaml-features",
+    "anchor-and-alias",
+    replace_all(replace(EN, "  chapter: 14", "  chapter: &n 14"), replace(EN, "  year: 2018", "  year: *n")),
+    "sources/en/ch14.yaml:{line}:12: meta.chapter: anchors (&n) are not allowed",
+)
 ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)
 )  # 9**10 strings once expanded
-broken("yaml-features", "alias-bomb", write(EN, ALIAS_BOMB), "sources/en/ch14.yaml:1:4: a: anchors (&a) are not allowed")
-broken("yaml-features", "merge-key",
-       replace(EN, "  chapter: 14", "  <<: *base\n  chapter: 14"),
-       "sources/en/ch14.yaml:{line}:7: meta.<<: aliases (*base) are not allowed")
-broken("yaml-features", "python-object-apply-document", write(EN, '!!python/object/apply:os.system ["touch PWNED"]\n'),
-       "sources/en/ch14.yaml:1:1: tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed")
-broken("yaml-features", "python-object-apply-value",
-       replace(EN, "  chapter: 14", '  chapter: !!python/object/apply:os.system ["touch PWNED"]'),
-       "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (tag:yaml.org,2002:python/object/apply:os.system) "
-       "are not allowed")
-broken("yaml-features", "python-name-tag", replace(EN, "  chapter: 14", "  chapter: !!python/name:os.system ''"),
-       "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (tag:yaml.org,2002:python/name:os.system) are not allowed")
-broken("yaml-features", "explicit-str-tag", replace(EN, "  chapter: 14", "  chapter: !!str 14"),
-       "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (tag:yaml.org,2002:str) are not allowed")
-broken("yaml-features", "binary-tag", replace(ZH, "  author: 魏秀参", "  author: !!binary 6a2P56eA5Y+C"),
-       "sources/zh/ch14.yaml:{line}:11: meta.author: tags (tag:yaml.org,2002:binary) are not allowed")
-broken("yaml-features", "local-tag", replace(EN, "  chapter: 14", "  chapter: !int 14"),
-       "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (!int) are not allowed")
-broken("yaml-features", "tag-directive", replace(EN, "meta:\n", "%TAG !e! tag:example.com,2000:\n---\nmeta: !e!book\n"),
-       "sources/en/ch14.yaml:{line2}:7: meta: tags (tag:example.com,2000:book) are not allowed")
-broken("yaml-features", "complex-key", replace(EN, "  chapter: 14", "  ? [a, b]\n  : 1\n  chapter: 14"),
-       "sources/en/ch14.yaml:{line}:5: meta: keys must be plain strings")
+broken(
+    "yaml-features",
+    "alias-bomb",
+    write(EN, ALIAS_BOMB),
+    "sources/en/ch14.yaml:1:4: a: anchors (&a) are not allowed",
+)
+broken(
+    "yaml-features",
+    "merge-key",
+    replace(EN, "  chapter: 14", "  <<: *base\n  chapter: 14"),
+    "sources/en/ch14.yaml:{line}:7: meta.<<: aliases (*base) are not allowed",
+)
+broken(
+    "yaml-features",
+    "python-object-apply-document",
+    write(EN, '!!python/object/apply:os.system ["touch PWNED"]\n'),
+    "sources/en/ch14.yaml:1:1: tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed",
+)
+broken(
+    "yaml-features",
+    "python-object-apply-value",
+    replace(EN, "  chapter: 14", '  chapter: !!python/object/apply:os.system ["touch PWNED"]'),
+    "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (tag:yaml.org,2002:python/object/apply:os.system) "
+    "are not allowed",
+)
+broken(
+    "yaml-features",
+    "python-name-tag",
+    replace(EN, "  chapter: 14", "  chapter: !!python/name:os.system ''"),
+    "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (tag:yaml.org,2002:python/name:os.system) are not allowed",
+)
+broken(
+    "yaml-features",
+    "explicit-str-tag",
+    replace(EN, "  chapter: 14", "  chapter: !!str 14"),
+    "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (tag:yaml.org,2002:str) are not allowed",
+)
+broken(
+    "yaml-features",
+    "binary-tag",
+    replace(ZH, "  author: 魏秀参", "  author: !!binary 6a2P56eA5Y+C"),
+    "sources/zh/ch14.yaml:{line}:11: meta.author: tags (tag:yaml.org,2002:binary) are not allowed",
+)
+broken(
+    "yaml-features",
+    "local-tag",
+    replace(EN, "  chapter: 14", "  chapter: !int 14"),
+    "sources/en/ch14.yaml:{line}:12: meta.chapter: tags (!int) are not allowed",
+)
+broken(
+    "yaml-features",
+    "tag-directive",
+    replace(EN, "meta:\n", "%TAG !e! tag:example.com,2000:\n---\nmeta: !e!book\n"),
+    "sources/en/ch14.yaml:{line2}:7: meta: tags (tag:example.com,2000:book) are not allowed",
+)
+broken(
+    "yaml-features",
+    "complex-key",
+    replace(EN, "  chapter: 14", "  ? [a, b]\n  : 1\n  chapter: 14"),
+    "sources/en/ch14.yaml:{line}:5: meta: keys must be plain strings",
+)
 
 # ---- the schema: wrong types at every level, missing and unknown fields, empty files
 broken("schema", "empty-file", write(EN, b""), "sources/en/ch14.yaml:1:1: the file is empty")
 broken("schema", "comments-only", write(EN, "# nothing yet\n"), "sources/en/ch14.yaml:1:1: the file is empty")
-broken("schema", "empty-book-file", write("sources/book.yaml", b""), "sources/book.yaml:1:1: the file is empty")
-broken("schema", "empty-glossary", write("sources/glossary.yaml", b"\n"), "sources/glossary.yaml:1:1: the file is empty")
-broken("schema", "root-is-a-list", write(EN, "- meta\n- table\n"), "sources/en/ch14.yaml:1:1: expected a mapping, got a list")
-broken("schema", "root-is-text", write(EN, "hello\n"), "sources/en/ch14.yaml:1:1: expected a mapping, got a string")
-broken("schema", "meta-is-a-string", replace(ZH, "meta:\n  chapter: 14\n", "meta: 14\nmeta-x:\n  chapter: 14\n"),
-       "sources/zh/ch14.yaml:{line}:7: meta: expected a mapping, got an integer")
-broken("schema", "chapter-is-text", replace(EN, "  chapter: 14", "  chapter: fourteen"),
-       "sources/en/ch14.yaml:{line}:12: meta.chapter: expected an integer, got a string")
-broken("schema", "chapter-is-hexadecimal", replace(ZH, "  chapter: 14", "  chapter: 0x0E"),
-       "sources/zh/ch14.yaml:{line}:12: meta.chapter: write the integer in decimal digits, not '0x0E'")
-broken("schema", "chapter-is-base-60", replace(ZH, "  chapter: 14", "  chapter: 1:30"),
-       "sources/zh/ch14.yaml:{line}:12: meta.chapter: write the integer in decimal digits, not '1:30'")
-broken("schema", "year-is-a-list", replace(ZH, "  year: 2018", "  year: [2018]"),
-       "sources/zh/ch14.yaml:{line}:9: meta.year: expected an integer, got a list")
-broken("schema", "edition-impossible-date", replace(EN, "  edition: 2026-11-28", "  edition: 2026-13-45"),
-       "sources/en/ch14.yaml:{line}:12: meta.edition: '2026-13-45' is not a date written YYYY-MM-DD")
-broken("schema", "edition-quoted", replace(EN, "  edition: 2026-11-28", '  edition: "2026-11-28"'),
-       "sources/en/ch14.yaml:{line}:12: meta.edition: expected a date written YYYY-MM-DD, got a string")
-broken("schema", "language-of-other-folder", replace(EN, "  language: en", "  language: zh"),
-       "sources/en/ch14.yaml:{line}:13: meta.language: is 'zh' but the file is in the 'en' folder")
-broken("schema", "missing-field", replace(ZH, "  author: 魏秀参\n", "", at="  chapter: 14"),
-       "sources/zh/ch14.yaml:{line}:3: meta.author: missing required field")  # where meta's mapping starts
-broken("schema", "unknown-top-level-field", replace(ZH, "introduction:\n", "extra: 1\nintroduction:\n"),
-       "sources/zh/ch14.yaml:{line}:1: extra: unknown field "
-       "(expected one of: introduction, meta, profiles, profiles-title, table)")
-broken("schema", "misspelt-unit-field", replace(EN, "    text: Wei Xiu-Shen", "    txt: Wei Xiu-Shen"),
-       "sources/en/ch14.yaml:{line}:5: meta.author.text: missing required field")
-broken("schema", "unit-is-a-number", replace(ZH, "  subject-label: 框架", "  subject-label: 2018"),
-       "sources/zh/ch14.yaml:{line}:18: table.subject-label: expected a string, got an integer "
-       "(quote it to keep it as text)")
-broken("schema", "unit-is-null", replace(ZH, "  subject-label: 框架", "  subject-label:"),
-       "sources/zh/ch14.yaml:{line}:17: table.subject-label: expected a string, got null (quote it to keep it as text)")
-broken("schema", "unit-is-a-list", replace(ZH, "  caption: 表 14.1", "  caption: [表 14.1]\n  x:"),
-       "sources/zh/ch14.yaml:{line}:12: table.caption: expected a string or a mapping with text, got a list")
-broken("schema", "introduction-is-a-list", replace(ZH, "introduction:\n", "introduction: [a, b]\nintroduction-x:\n"),
-       "sources/zh/ch14.yaml:{line}:15: introduction: expected a mapping of ids, got a list")
-broken("schema", "cell-with-two-kinds",
-       replace(ZH, "pretrained: {flag: true, note: b}", "pretrained: {flag: true, text: 有, note: b}"),
-       "sources/zh/ch14.yaml:{line}:19: table.rows.caffe.pretrained: a cell mapping has exactly one of: flag, names, text")
-broken("schema", "name-list-holds-a-number", replace(ZH, "      developer: [BVLC]", "      developer: [BVLC, 3]"),
-       "sources/zh/ch14.yaml:{line}:25: table.rows.caffe.developer[1]: expected a string, got an integer "
-       "(quote it to keep it as text)")
-broken("schema", "note-reference-missing", replace(ZH, "rnn: {text: RNN 开发, note: a}", "rnn: {text: RNN 开发, note: zz}"),
-       "sources/zh/ch14.yaml:{line}:31: table.criteria.rnn.note: no note 'zz' in table.notes")
-broken("schema", "profile-without-row", replace(ZH, "profiles:\n  caffe:", "profiles:\n  cafe:"),
-       "sources/zh/ch14.yaml:{line1}:3: profiles.cafe: no subject 'cafe' in table.rows")
-broken("schema", "description-is-a-list", replace(ZH, "    description:\n      overview: ", "    description:\n      - "),
-       "sources/zh/ch14.yaml:{line1}:7: profiles.caffe.description: expected a mapping of ids, got a list")
-broken("schema", "unit-text-is-a-mapping", replace(EN, "    text: Wei Xiu-Shen", "    text: {name: Wei Xiu-Shen}"),
-       "sources/en/ch14.yaml:{line}:11: meta.author: expected a string, got a mapping")
-broken("schema", "rows-is-a-list", replace(ZH, "  rows:\n", "  rows: [caffe]\n  rows-x:\n"),
-       "sources/zh/ch14.yaml:{line}:9: table.rows: expected a mapping of ids, got a list")
-broken("schema", "glossary-form-is-a-number", replace("sources/glossary.yaml", "en: convolutional neural network", "en: 42"),
-       "sources/glossary.yaml:{line}:9: terms.convolutional-neural-network.en: expected a string, got an integer "
-       "(quote it to keep it as text)")
-broken("schema", "book-source-is-a-list", write("sources/book.yaml", "source: [zh]\ntranslations: [en]\n"),
-       "sources/book.yaml:1:9: source: expected a string, got a list")
-broken("schema", "bad-fingerprint", replace(EN, "source: 7795acb0", "source: xyz"),
-       "sources/en/ch14.yaml:{line}:13: meta.author.source: a fingerprint is 8 hex digits")
-broken("schema", "waiver-without-reason",
-       replace(EN, "    text: Wei Xiu-Shen\n", "    text: Wei Xiu-Shen\n    ignore: {unchanged: ''}\n"),
-       "sources/en/ch14.yaml:{line1}:25: meta.author.ignore.unchanged: a waiver needs a written reason")
-broken("schema", "javascript-url",
-       replace(ZH, "b: {url: https://github.com/BVLC/caffe/wiki/Model-Zoo}", "b: {url: 'javascript:alert(1)'}"),
-       "sources/zh/ch14.yaml:{line}:14: table.notes.b.url: expected an http:// or https:// URL without spaces")
-broken("schema", "glossary-term-is-a-list", rewrite("sources/glossary.yaml", lambda d: d + b"  bad: [x]\n"),
-       "sources/glossary.yaml:{glossary_end}:8: terms.bad: expected a mapping, got a list")
-broken("schema", "unknown-language", write("sources/book.yaml", "source: zh\ntranslations: [fr]\n"),
-       "sources/book.yaml:1:1: translations: unknown language 'fr' (known: en, zh)")
-broken("schema", "translation-listed-twice",
-       write("sources/book.yaml", "source: zh\ntranslations: [en, en]\nglossary: glossary.yaml\n"),
-       "sources/book.yaml:2:15: translations: 'en' is listed twice")
-broken("schema", "source-among-translations",
-       write("sources/book.yaml", "source: zh\ntranslations: [zh, en]\nglossary: glossary.yaml\n"),
-       "sources/book.yaml:2:15: translations: 'zh' is the source language")
-broken("schema", "glossary-outside-the-sources",
-       write("sources/book.yaml", "source: zh\ntranslations: [en]\nglossary: ../../../../etc/passwd\n"),
-       "sources/book.yaml:3:11: glossary: name a file inside the sources folder")
+broken(
+    "schema", "empty-book-file", write("sources/book.yaml", b""), "sources/book.yaml:1:1: the file is empty"
+)
+broken(
+    "schema",
+    "empty-glossary",
+    write("sources/glossary.yaml", b"\n"),
+    "sources/glossary.yaml:1:1: the file is empty",
+)
+broken(
+    "schema",
+    "root-is-a-list",
+    write(EN, "- meta\n- table\n"),
+    "sources/en/ch14.yaml:1:1: expected a mapping, got a list",
+)
+broken(
+    "schema",
+    "root-is-text",
+    write(EN, "hello\n"),
+    "sources/en/ch14.yaml:1:1: expected a mapping, got a string",
+)
+broken(
+    "schema",
+    "meta-is-a-string",
+    replace(ZH, "meta:\n  chapter: 14\n", "meta: 14\nmeta-x:\n  chapter: 14\n"),
+    "sources/zh/ch14.yaml:{line}:7: meta: expected a mapping, got an integer",
+)
+broken(
+    "schema",
+    "chapter-is-text",
+    replace(EN, "  chapter: 14", "  chapter: fourteen"),
+    "sources/en/ch14.yaml:{line}:12: meta.chapter: expected an integer, got a string",
+)
+broken(
+    "schema",
+    "chapter-is-hexadecimal",
+    replace(ZH, "  chapter: 14", "  chapter: 0x0E"),
+    "sources/zh/ch14.yaml:{line}:12: meta.chapter: write the integer in decimal digits, not '0x0E'",
+)
+broken(
+    "schema",
+    "chapter-is-base-60",
+    replace(ZH, "  chapter: 14", "  chapter: 1:30"),
+    "sources/zh/ch14.yaml:{line}:12: meta.chapter: write the integer in decimal digits, not '1:30'",
+)
+broken(
+    "schema",
+    "year-is-a-list",
+    replace(ZH, "  year: 2018", "  year: [2018]"),
+    "sources/zh/ch14.yaml:{line}:9: meta.year: expected an integer, got a list",
+)
+broken(
+    "schema",
+    "edition-impossible-date",
+    replace(EN, "  edition: 2026-11-28", "  edition: 2026-13-45"),
+    "sources/en/ch14.yaml:{line}:12: meta.edition: '2026-13-45' is not a date written YYYY-MM-DD",
+)
+broken(
+    "schema",
+    "edition-quoted",
+    replace(EN, "  edition: 2026-11-28", '  edition: "2026-11-28"'),
+    "sources/en/ch14.yaml:{line}:12: meta.edition: expected a date written YYYY-MM-DD, got a string",
+)
+broken(
+    "schema",
+    "language-of-other-folder",
+    replace(EN, "  language: en", "  language: zh"),
+    "sources/en/ch14.yaml:{line}:13: meta.language: is 'zh' but the file is in the 'en' folder",
+)
+broken(
+    "schema",
+    "missing-field",
+    replace(ZH, "  author: 魏秀参\n", "", at="  chapter: 14"),
+    "sources/zh/ch14.yaml:{line}:3: meta.author: missing required field",
+)  # where meta's mapping starts
+broken(
+    "schema",
+    "unknown-top-level-field",
+    replace(ZH, "introduction:\n", "extra: 1\nintroduction:\n"),
+    "sources/zh/ch14.yaml:{line}:1: extra: unknown field "
+    "(expected one of: introduction, meta, profiles, profiles-title, table)",
+)
+broken(
+    "schema",
+    "misspelt-unit-field",
+    replace(EN, "    text: Wei Xiu-Shen", "    txt: Wei Xiu-Shen"),
+    "sources/en/ch14.yaml:{line}:5: meta.author.text: missing required field",
+)
+broken(
+    "schema",
+    "unit-is-a-number",
+    replace(ZH, "  subject-label: 框架", "  subject-label: 2018"),
+    "sources/zh/ch14.yaml:{line}:18: table.subject-label: expected a string, got an integer "
+    "(quote it to keep it as text)",
+)
+broken(
+    "schema",
+    "unit-is-null",
+    replace(ZH, "  subject-label: 框架", "  subject-label:"),
+    "sources/zh/ch14.yaml:{line}:17: table.subject-label: expected a string, got null (quote it to keep it as text)",
+)
+broken(
+    "schema",
+    "unit-is-a-list",
+    replace(ZH, "  caption: 表 14.1", "  caption: [表 14.1]\n  x:"),
+    "sources/zh/ch14.yaml:{line}:12: table.caption: expected a string or a mapping with text, got a list",
+)
+broken(
+    "schema",
+    "introduction-is-a-list",
+    replace(ZH, "introduction:\n", "introduction: [a, b]\nintroduction-x:\n"),
+    "sources/zh/ch14.yaml:{line}:15: introduction: expected a mapping of ids, got a list",
+)
+broken(
+    "schema",
+    "cell-with-two-kinds",
+    replace(ZH, "pretrained: {flag: true, note: b}", "pretrained: {flag: true, text: 有, note: b}"),
+    "sources/zh/ch14.yaml:{line}:19: table.rows.caffe.pretrained: a cell mapping has exactly one of: flag, names, text",
+)
+broken(
+    "schema",
+    "name-list-holds-a-number",
+    replace(ZH, "      developer: [BVLC]", "      developer: [BVLC, 3]"),
+    "sources/zh/ch14.yaml:{line}:25: table.rows.caffe.developer[1]: expected a string, got an integer "
+    "(quote it to keep it as text)",
+)
+broken(
+    "schema",
+    "note-reference-missing",
+    replace(ZH, "rnn: {text: RNN 开发, note: a}", "rnn: {text: RNN 开发, note: zz}"),
+    "sources/zh/ch14.yaml:{line}:31: table.criteria.rnn.note: no note 'zz' in table.notes",
+)
+broken(
+    "schema",
+    "profile-without-row",
+    replace(ZH, "profiles:\n  caffe:", "profiles:\n  cafe:"),
+    "sources/zh/ch14.yaml:{line1}:3: profiles.cafe: no subject 'cafe' in table.rows",
+)
+broken(
+    "schema",
+    "description-is-a-list",
+    replace(ZH, "    description:\n      overview: ", "    description:\n      - "),
+    "sources/zh/ch14.yaml:{line1}:7: profiles.caffe.description: expected a mapping of ids, got a list",
+)
+broken(
+    "schema",
+    "unit-text-is-a-mapping",
+    replace(EN, "    text: Wei Xiu-Shen", "    text: {name: Wei Xiu-Shen}"),
+    "sources/en/ch14.yaml:{line}:11: meta.author: expected a string, got a mapping",
+)
+broken(
+    "schema",
+    "rows-is-a-list",
+    replace(ZH, "  rows:\n", "  rows: [caffe]\n  rows-x:\n"),
+    "sources/zh/ch14.yaml:{line}:9: table.rows: expected a mapping of ids, got a list",
+)
+broken(
+    "schema",
+    "glossary-form-is-a-number",
+    replace("sources/glossary.yaml", "en: convolutional neural network", "en: 42"),
+    "sources/glossary.yaml:{line}:9: terms.convolutional-neural-network.en: expected a string, got an integer "
+    "(quote it to keep it as text)",
+)
+broken(
+    "schema",
+    "book-source-is-a-list",
+    write("sources/book.yaml", "source: [zh]\ntranslations: [en]\n"),
+    "sources/book.yaml:1:9: source: expected a string, got a list",
+)
+broken(
+    "schema",
+    "bad-fingerprint",
+    replace(EN, "source: 7795acb0", "source: xyz"),
+    "sources/en/ch14.yaml:{line}:13: meta.author.source: a fingerprint is 8 hex digits",
+)
+broken(
+    "schema",
+    "waiver-without-reason",
+    replace(EN, "    text: Wei Xiu-Shen\n", "    text: Wei Xiu-Shen\n    ignore: {unchanged: ''}\n"),
+    "sources/en/ch14.yaml:{line1}:25: meta.author.ignore.unchanged: a waiver needs a written reason",
+)
+broken(
+    "schema",
+    "javascript-url",
+    replace(ZH, "b: {url: https://github.com/BVLC/caffe/wiki/Model-Zoo}", "b: {url: 'javascript:alert(1)'}"),
+    "sources/zh/ch14.yaml:{line}:14: table.notes.b.url: expected an http:// or https:// URL without spaces",
+)
+broken(
+    "schema",
+    "glossary-term-is-a-list",
+    rewrite("sources/glossary.yaml", lambda d: d + b"  bad: [x]\n"),
+    "sources/glossary.yaml:{glossary_end}:8: terms.bad: expected a mapping, got a list",
+)
+broken(
+    "schema",
+    "unknown-language",
+    write("sources/book.yaml", "source: zh\ntranslations: [fr]\n"),
+    "sources/book.yaml:1:1: translations: unknown language 'fr' (known: en, zh)",
+)
+broken(
+    "schema",
+    "translation-listed-twice",
+    write("sources/book.yaml", "source: zh\ntranslations: [en, en]\nglossary: glossary.yaml\n"),
+    "sources/book.yaml:2:15: translations: 'en' is listed twice",
+)
+broken(
+    "schema",
+    "source-among-translations",
+    write("sources/book.yaml", "source: zh\ntranslations: [zh, en]\nglossary: glossary.yaml\n"),
+    "sources/book.yaml:2:15: translations: 'zh' is the source language",
+)
+broken(
+    "schema",
+    "glossary-outside-the-sources",
+    write("sources/book.yaml", "source: zh\ntranslations: [en]\nglossary: ../../../../etc/passwd\n"),
+    "sources/book.yaml:3:11: glossary: name a file inside the sources folder",
+)
 
 # ---- ids and file names: path separators, spaces, capitals, other scripts
-broken("ids", "id-with-path-separators", replace(ZH, "  revival:", "  ../../etc/passwd:"),
-       "sources/zh/ch14.yaml:{line}:3: introduction.../../etc/passwd: ids use lower-case letters, digits and single hyphens")
-broken("ids", "id-with-backslash", replace(ZH, "  revival:", '  "..\\\\evil":'),
-       "sources/zh/ch14.yaml:{line}:3: introduction...\\evil: ids use lower-case letters, digits and single hyphens")
-broken("ids", "id-with-space", replace(ZH, "  revival:", '  "re vival":'),
-       "sources/zh/ch14.yaml:{line}:3: introduction.re vival: ids use lower-case letters, digits and single hyphens")
-broken("ids", "id-with-capitals", replace(EN, "  caffe:\n    description:", "  Caffe:\n    description:"),
-       "sources/en/ch14.yaml:{line}:3: profiles.Caffe: ids use lower-case letters, digits and single hyphens")
-broken("ids", "id-with-double-hyphen", replace(ZH, "    multi-gpu: 单机多卡并行", "    multi--gpu: 单机多卡并行"),
-       "sources/zh/ch14.yaml:{line}:5: table.criteria.multi--gpu: ids use lower-case letters, digits and single hyphens")
-broken("ids", "id-in-chinese", replace(ZH, "  revival:", "  复兴:"),
-       "sources/zh/ch14.yaml:{line}:3: introduction.复兴: ids use lower-case letters, digits and single hyphens")
-broken("ids", "empty-id", replace(ZH, "  revival:", '  "":'),
-       "sources/zh/ch14.yaml:{line}:3: introduction.: ids use lower-case letters, digits and single hyphens")
-broken("ids", "file-name-with-space", replace_all(rename(EN, "sources/en/ch 14.yaml"), rename(ZH, "sources/zh/ch 14.yaml")),
-       "sources/en/ch 14.yaml:1:1: chapter file names use letters, digits, '-' and '_'")
-broken("ids", "file-name-with-dots", replace_all(copy(EN, "sources/en/ch14.en.yaml"), copy(ZH, "sources/zh/ch14.en.yaml")),
-       "sources/en/ch14.en.yaml:1:1: chapter file names use letters, digits, '-' and '_'")
-command("ids", "chapter-option-with-path", nothing,
-        ("export", "--lang", "en", "--format", "md", "--chapter", "../../etc/passwd", "--exports", "exports"), 2,
-        "pipeline: error: no chapter '../../etc/passwd' in sources")
+broken(
+    "ids",
+    "id-with-path-separators",
+    replace(ZH, "  revival:", "  ../../etc/passwd:"),
+    "sources/zh/ch14.yaml:{line}:3: introduction.../../etc/passwd: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "id-with-backslash",
+    replace(ZH, "  revival:", '  "..\\\\evil":'),
+    "sources/zh/ch14.yaml:{line}:3: introduction...\\evil: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "id-with-space",
+    replace(ZH, "  revival:", '  "re vival":'),
+    "sources/zh/ch14.yaml:{line}:3: introduction.re vival: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "id-with-capitals",
+    replace(EN, "  caffe:\n    description:", "  Caffe:\n    description:"),
+    "sources/en/ch14.yaml:{line}:3: profiles.Caffe: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "id-with-double-hyphen",
+    replace(ZH, "    multi-gpu: 单机多卡并行", "    multi--gpu: 单机多卡并行"),
+    "sources/zh/ch14.yaml:{line}:5: table.criteria.multi--gpu: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "id-in-chinese",
+    replace(ZH, "  revival:", "  复兴:"),
+    "sources/zh/ch14.yaml:{line}:3: introduction.复兴: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "empty-id",
+    replace(ZH, "  revival:", '  "":'),
+    "sources/zh/ch14.yaml:{line}:3: introduction.: ids use lower-case letters, digits and single hyphens",
+)
+broken(
+    "ids",
+    "file-name-with-space",
+    replace_all(rename(EN, "sources/en/ch 14.yaml"), rename(ZH, "sources/zh/ch 14.yaml")),
+    "sources/en/ch 14.yaml:1:1: chapter file names use letters, digits, '-' and '_'",
+)
+broken(
+    "ids",
+    "file-name-with-dots",
+    replace_all(copy(EN, "sources/en/ch14.en.yaml"), copy(ZH, "sources/zh/ch14.en.yaml")),
+    "sources/en/ch14.en.yaml:1:1: chapter file names use letters, digits, '-' and '_'",
+)
+command(
+    "ids",
+    "chapter-option-with-path",
+    nothing,
+    ("export", "--lang", "en", "--format", "md", "--chapter", "../../etc/passwd", "--exports", "exports"),
+    2,
+    "pipeline: error: no chapter '../../etc/passwd' in sources",
+)
 
 # ---- size and depth
-broken("size", "nesting-65-levels", write(EN, "".join("  " * i + f"k{i}:\n" for i in range(65)) + "  " * 65 + "x\n"),
-       "sources/en/ch14.yaml:64:127: " + ".".join(f"k{i}" for i in range(63)) + ": nesting deeper than 64 levels")
-broken("size", "flow-nesting-100000-levels", write(EN, "a: " + "[" * 100_000 + "]" * 100_000 + "\n"),
-       "sources/en/ch14.yaml:1:67: a" + "[0]" * 63 + ": nesting deeper than 64 levels")
+broken(
+    "size",
+    "nesting-65-levels",
+    write(EN, "".join("  " * i + f"k{i}:\n" for i in range(65)) + "  " * 65 + "x\n"),
+    "sources/en/ch14.yaml:64:127: "
+    + ".".join(f"k{i}" for i in range(63))
+    + ": nesting deeper than 64 levels",
+)
+broken(
+    "size",
+    "flow-nesting-100000-levels",
+    write(EN, "a: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    "sources/en/ch14.yaml:1:67: a" + "[0]" * 63 + ": nesting deeper than 64 levels",
+)
 
 # ---- markup: valid text that looks like markup prints literally in every format
 RL_MARKUP = 'Tom & Jerry <b>bold</b> <font color="red">red</font> a<br/>b &amp; &lt; <para> ]]> <![CDATA[x]]>'
-valid("markup", "reportlab-markup-everywhere", replace(EN, "text: No commercial support.", "text: " + q(RL_MARKUP)),
-      literal=RL_MARKUP, formats=("md", "docx", "pdf"), status=1)  # the checker: ']' closes nothing
-valid("markup", "markup-in-the-title",
-      replace(EN, "    text: An Introduction to Open-Source Deep Learning Tools",
-              "    text: " + q("An <i>Introduction</i> & <br/> Tools")),
-      literal="An <i>Introduction</i> & <br/> Tools", formats=("md", "docx", "pdf"), status=1)
+valid(
+    "markup",
+    "reportlab-markup-everywhere",
+    replace(EN, "text: No commercial support.", "text: " + q(RL_MARKUP)),
+    literal=RL_MARKUP,
+    formats=("md", "docx", "pdf"),
+    status=1,
+)  # the checker: ']' closes nothing
+valid(
+    "markup",
+    "markup-in-the-title",
+    replace(
+        EN,
+        "    text: An Introduction to Open-Source Deep Learning Tools",
+        "    text: " + q("An <i>Introduction</i> & <br/> Tools"),
+    ),
+    literal="An <i>Introduction</i> & <br/> Tools",
+    formats=("md", "docx", "pdf"),
+    status=1,
+)
 MD_BREAKERS = "Sky|mind `team` *a* _b_ [l](http://x)\n<br> \\| ~~s~~ <script>x</script> <!-- c"
 
 
@@ -443,8 +813,14 @@ def _table_intact(root: Path, runs: list[Run]) -> None:
     assert tables[0][2][1] == MD_BREAKERS  # the Deeplearning4j row, developer column
 
 
-valid("markup", "markdown-table-breakers", replace(EN, "text: Skymind engineering team", "text: " + q(MD_BREAKERS)),
-      literal=MD_BREAKERS, status=1, check=_table_intact)
+valid(
+    "markup",
+    "markdown-table-breakers",
+    replace(EN, "text: Skymind engineering team", "text: " + q(MD_BREAKERS)),
+    literal=MD_BREAKERS,
+    status=1,
+    check=_table_intact,
+)
 LINE_STARTS = "# not a heading\n- not a list\n1. not a list\n> not a quote\n```\n==="
 
 
@@ -454,8 +830,14 @@ def _one_paragraph(root: Path, runs: list[Run]) -> None:
     assert "\n```" not in data
 
 
-valid("markup", "markdown-line-starts", replace(EN, "text: No commercial support.", "text: " + q(LINE_STARTS)),
-      literal=LINE_STARTS, status=1, check=_one_paragraph)
+valid(
+    "markup",
+    "markdown-line-starts",
+    replace(EN, "text: No commercial support.", "text: " + q(LINE_STARTS)),
+    literal=LINE_STARTS,
+    status=1,
+    check=_one_paragraph,
+)
 
 # ---- fonts: a character the PDF font lacks is an export error naming the unit; others accept it
 GLYPH = r"profiles\.caffe\.cons\.no-commercial-support: character U\+{cp} .* is not in font NotoSansSC-Regular\.ttf"
@@ -463,57 +845,164 @@ for case_id, char in (("emoji-missing-from-pdf-font", "😀"), ("hebrew-missing-
     mutation = replace(EN, "text: No commercial support.", "text: " + q(f"No commercial support {char}."))
     cp = f"{ord(char[0]):04X}"
     CASES.append(
-        Case(case_id, "font", mutation, (
-            Step(("export", "--lang", "en", "--format", "pdf", "--exports", "exports", "--force"), 2,
-                 "re:sources/en/ch14\\.yaml:{line}:15: " + GLYPH.format(cp=cp)),
-            Step(("export", "--lang", "en", "--format", "docx", "--exports", "exports", "--force", "-q"), 0,
-                 literal=char, formats=("docx",)),
-        ))
+        Case(
+            case_id,
+            "font",
+            mutation,
+            (
+                Step(
+                    ("export", "--lang", "en", "--format", "pdf", "--exports", "exports", "--force"),
+                    2,
+                    "re:sources/en/ch14\\.yaml:{line}:15: " + GLYPH.format(cp=cp),
+                ),
+                Step(
+                    ("export", "--lang", "en", "--format", "docx", "--exports", "exports", "--force", "-q"),
+                    0,
+                    literal=char,
+                    formats=("docx",),
+                ),
+            ),
+        )
     )
-command("font", "missing-glyph-stops-all-formats",
-        replace(EN, "text: No commercial support.", "text: " + q("No commercial support 😀.")),
-        ("export", "--all", "--exports", "exports", "--jobs", "1", "--force"), 2,
-        "re:sources/en/ch14\\.yaml:{line}:15: " + GLYPH.format(cp="1F600"))
+command(
+    "font",
+    "missing-glyph-stops-all-formats",
+    replace(EN, "text: No commercial support.", "text: " + q("No commercial support 😀.")),
+    ("export", "--all", "--exports", "exports", "--jobs", "1", "--force"),
+    2,
+    "re:sources/en/ch14\\.yaml:{line}:15: " + GLYPH.format(cp="1F600"),
+)
 
 # ---- files: a file without its twin, missing folders and files, a folder for a file
-finding("files", "file-without-twin", copy(EN, "sources/en/ch15.yaml"),
-        "sources/en/ch15.yaml:1:1: error twin-file: no twin in zh: expected sources/zh/ch15.yaml")
-finding("files", "source-without-translation", remove(EN),
-        "sources/zh/ch14.yaml:1:1: error twin-file: no twin in en: expected sources/en/ch14.yaml")
-broken("files", "language-folder-missing", remove("sources/en"), "sources/book.yaml:1:1: no folder en/ for language 'en'")
-broken("files", "book-file-missing", remove("sources/book.yaml"), "sources/book.yaml:1:1: cannot read: No such file or directory")
-broken("files", "glossary-missing", remove("sources/glossary.yaml"),
-       "sources/glossary.yaml:1:1: cannot read: No such file or directory")
-broken("files", "chapter-is-a-folder", replace_all(remove(EN), lambda root: (root / EN).mkdir() or 1),
-       "sources/en/ch14.yaml:1:1: cannot read: Is a directory")
+finding(
+    "files",
+    "file-without-twin",
+    copy(EN, "sources/en/ch15.yaml"),
+    "sources/en/ch15.yaml:1:1: error twin-file: no twin in zh: expected sources/zh/ch15.yaml",
+)
+finding(
+    "files",
+    "source-without-translation",
+    remove(EN),
+    "sources/zh/ch14.yaml:1:1: error twin-file: no twin in en: expected sources/en/ch14.yaml",
+)
+broken(
+    "files",
+    "language-folder-missing",
+    remove("sources/en"),
+    "sources/book.yaml:1:1: no folder en/ for language 'en'",
+)
+broken(
+    "files",
+    "book-file-missing",
+    remove("sources/book.yaml"),
+    "sources/book.yaml:1:1: cannot read: No such file or directory",
+)
+broken(
+    "files",
+    "glossary-missing",
+    remove("sources/glossary.yaml"),
+    "sources/glossary.yaml:1:1: cannot read: No such file or directory",
+)
+broken(
+    "files",
+    "chapter-is-a-folder",
+    replace_all(remove(EN), lambda root: (root / EN).mkdir() or 1),
+    "sources/en/ch14.yaml:1:1: cannot read: Is a directory",
+)
 
 # ---- the command line and the output folder
-command("cli", "sources-is-a-file", nothing, ("check", "--sources", "sources/book.yaml"), 2,
-        "sources/book.yaml/book.yaml:1:1: cannot read: Not a directory")
-command("cli", "sources-missing", nothing, ("check", "--sources", "nowhere"), 2,
-        "nowhere/book.yaml:1:1: cannot read: No such file or directory")
-command("cli", "exports-is-a-file", in_workdir(lambda w: (w / "blocker").write_text("x")),
-        ("export", "--all", "--format", "md", "--exports", "blocker/out", "--jobs", "1"), 2,
-        "pipeline: error: cannot write blocker/out/ch14.zh.md: Not a directory")
-command("cli", "exports-names-a-file", in_workdir(lambda w: (w / "blocker").write_text("x")),
-        ("export", "--all", "--format", "md", "--exports", "blocker", "--jobs", "1"), 2,
-        "pipeline: error: cannot write blocker/ch14.zh.md: blocker is a file, not a folder")
+command(
+    "cli",
+    "sources-is-a-file",
+    nothing,
+    ("check", "--sources", "sources/book.yaml"),
+    2,
+    "sources/book.yaml/book.yaml:1:1: cannot read: Not a directory",
+)
+command(
+    "cli",
+    "sources-missing",
+    nothing,
+    ("check", "--sources", "nowhere"),
+    2,
+    "nowhere/book.yaml:1:1: cannot read: No such file or directory",
+)
+command(
+    "cli",
+    "exports-is-a-file",
+    in_workdir(lambda w: (w / "blocker").write_text("x")),
+    ("export", "--all", "--format", "md", "--exports", "blocker/out", "--jobs", "1"),
+    2,
+    "pipeline: error: cannot write blocker/out/ch14.zh.md: Not a directory",
+)
+command(
+    "cli",
+    "exports-names-a-file",
+    in_workdir(lambda w: (w / "blocker").write_text("x")),
+    ("export", "--all", "--format", "md", "--exports", "blocker", "--jobs", "1"),
+    2,
+    "pipeline: error: cannot write blocker/ch14.zh.md: blocker is a file, not a folder",
+)
 # the third output cannot be written: the first two must not have been replaced either
-command("cli", "one-target-is-a-folder", in_workdir(lambda w: (w / "exports" / "ch14.zh+en.md").mkdir()),
-        EXPORT_MD, 2, "pipeline: error: cannot write exports/ch14.zh+en.md: Is a directory")
-command("cli", "out-is-a-folder", in_workdir(lambda w: (w / "handout").mkdir()),
-        ("export", "--lang", "en", "--format", "md", "--out", "handout"), 2, "pipeline: error: cannot write handout: Is a directory")
-command("cli", "font-is-not-a-font", nothing,
-        ("export", "--lang", "en", "--format", "pdf", "--exports", "exports", "--font", "sources/book.yaml"), 2,
-        "re:pipeline: error: font sources/book\\.yaml: not a usable TrueType font \\(.*\\)")
-command("cli", "same-language-twice", nothing, ("export", "--lang", "en+en", "--format", "md"), 2,
-        "pipeline: error: --lang 'en+en': give one language or two joined by '+' (languages: zh, en)")
-command("cli", "jobs-zero", nothing, ("export", "--all", "--jobs", "0"), 2, "pipeline: error: --jobs must be at least 1")
-command("cli", "jobs-not-a-number", nothing, ("export", "--all", "--jobs", "x"), 2,
-        "pipeline export: error: argument --jobs/-j: invalid int value: 'x'", usage=True)
-command("cli", "accept-unknown-id", nothing, ("check", "--accept", "../*"), 2,
-        "pipeline: error: no translation unit '../*' (ids look like profiles.caffe.pros.feedforward, "
-        "optionally prefixed by the chapter: ch14:...)")
+command(
+    "cli",
+    "one-target-is-a-folder",
+    in_workdir(lambda w: (w / "exports" / "ch14.zh+en.md").mkdir()),
+    EXPORT_MD,
+    2,
+    "pipeline: error: cannot write exports/ch14.zh+en.md: Is a directory",
+)
+command(
+    "cli",
+    "out-is-a-folder",
+    in_workdir(lambda w: (w / "handout").mkdir()),
+    ("export", "--lang", "en", "--format", "md", "--out", "handout"),
+    2,
+    "pipeline: error: cannot write handout: Is a directory",
+)
+command(
+    "cli",
+    "font-is-not-a-font",
+    nothing,
+    ("export", "--lang", "en", "--format", "pdf", "--exports", "exports", "--font", "sources/book.yaml"),
+    2,
+    "re:pipeline: error: font sources/book\\.yaml: not a usable TrueType font \\(.*\\)",
+)
+command(
+    "cli",
+    "same-language-twice",
+    nothing,
+    ("export", "--lang", "en+en", "--format", "md"),
+    2,
+    "pipeline: error: --lang 'en+en': give one language or two joined by '+' (languages: zh, en)",
+)
+command(
+    "cli",
+    "jobs-zero",
+    nothing,
+    ("export", "--all", "--jobs", "0"),
+    2,
+    "pipeline: error: --jobs must be at least 1",
+)
+command(
+    "cli",
+    "jobs-not-a-number",
+    nothing,
+    ("export", "--all", "--jobs", "x"),
+    2,
+    "pipeline export: error: argument --jobs/-j: invalid int value: 'x'",
+    usage=True,
+)
+command(
+    "cli",
+    "accept-unknown-id",
+    nothing,
+    ("check", "--accept", "../*"),
+    2,
+    "pipeline: error: no translation unit '../*' (ids look like profiles.caffe.pros.feedforward, "
+    "optionally prefixed by the chapter: ch14:...)",
+)
 
 
 # ---- PO files coming back from translators
@@ -543,14 +1032,38 @@ for case_id, new, name in (
     ("po-zero-width-space", "No commercial\u200b support.".encode(), "invisible character U+200B"),
     ("po-bidi-override", "No \u202ecommercial support.".encode(), "invisible character U+202E"),
 ):
-    command("po", case_id, _po(_msgstr(new)), PO_IMPORT, 2,
-            f"ch.po:{{line1}}:1: profiles.caffe.cons.no-commercial-support: msgstr: {name} is not allowed")
-command("po", "po-invalid-utf8", _po(_msgstr(b"No \xff support.")), PO_IMPORT, 2,
-        "re:ch\\.po:1:1: unreadable PO file: .*can't decode byte 0xff.*")
-command("po", "po-garbage", _po(lambda po: b"\x00\x01 garbage\n"), PO_IMPORT, 2,
-        "re:ch\\.po:1:1: invalid PO file: .*")
-command("po", "po-unknown-unit", _po(lambda po: po.replace(b"cons.no-commercial-support", b"cons.nope", 1)), PO_IMPORT, 2,
-        "ch.po:{line1}:1: profiles.caffe.cons.nope: no unit 'profiles.caffe.cons.nope' in chapter 'ch14'")
+    command(
+        "po",
+        case_id,
+        _po(_msgstr(new)),
+        PO_IMPORT,
+        2,
+        f"ch.po:{{line1}}:1: profiles.caffe.cons.no-commercial-support: msgstr: {name} is not allowed",
+    )
+command(
+    "po",
+    "po-invalid-utf8",
+    _po(_msgstr(b"No \xff support.")),
+    PO_IMPORT,
+    2,
+    "re:ch\\.po:1:1: unreadable PO file: .*can't decode byte 0xff.*",
+)
+command(
+    "po",
+    "po-garbage",
+    _po(lambda po: b"\x00\x01 garbage\n"),
+    PO_IMPORT,
+    2,
+    "re:ch\\.po:1:1: invalid PO file: .*",
+)
+command(
+    "po",
+    "po-unknown-unit",
+    _po(lambda po: po.replace(b"cons.no-commercial-support", b"cons.nope", 1)),
+    PO_IMPORT,
+    2,
+    "ch.po:{line1}:1: profiles.caffe.cons.nope: no unit 'profiles.caffe.cons.nope' in chapter 'ch14'",
+)
 PO_MARKUP = "No <b>commercial</b> & support."
 
 
@@ -561,11 +1074,23 @@ def _imported_literally(root: Path, runs: list[Run]) -> None:
     assert chapter.profile("caffe").cons[5].text == PO_MARKUP  # type: ignore[union-attr]
 
 
-CASES.append(Case("po-markup-is-imported-literally", "po", _po(_msgstr(PO_MARKUP.encode())), (
-    Step(PO_IMPORT, 0),
-    Step(("export", "--lang", "en", "--format", "md", "--exports", "exports", "--force", "-q"), 0,
-         literal=PO_MARKUP, formats=("md",)),
-), _imported_literally))
+CASES.append(
+    Case(
+        "po-markup-is-imported-literally",
+        "po",
+        _po(_msgstr(PO_MARKUP.encode())),
+        (
+            Step(PO_IMPORT, 0),
+            Step(
+                ("export", "--lang", "en", "--format", "md", "--exports", "exports", "--force", "-q"),
+                0,
+                literal=PO_MARKUP,
+                formats=("md",),
+            ),
+        ),
+        _imported_literally,
+    )
+)
 
 
 # -- running a case ----------------------------------------------------------------------------
@@ -585,7 +1110,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 def _places(root: Path, line: int) -> dict[str, int]:
     """The values the expected lines may use: lines around the mutation, ends of files."""
-    glossary = (root / "sources/glossary.yaml").read_bytes() if (root / "sources/glossary.yaml").exists() else b""
+    glossary = (
+        (root / "sources/glossary.yaml").read_bytes() if (root / "sources/glossary.yaml").exists() else b""
+    )
     en = (root / EN).read_bytes() if (root / EN).is_file() else b""
     return {
         "line": line,
@@ -705,7 +1232,11 @@ def test_a_ten_megabyte_unit_is_checked_in_seconds(tmp_path: Path) -> None:
     replace(EN, "    text: In 2006, Hinton", "    text: " + "word " * 2_000_000 + "In 2006, Hinton")(tmp_path)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pipeline", "check"], cwd=tmp_path, capture_output=True, text=True, timeout=8
+            [sys.executable, "-m", "pipeline", "check"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=8,
         )
     except subprocess.TimeoutExpired:
         pytest.fail("checking a 10 MB unit took more than 8 s")
@@ -727,14 +1258,17 @@ def test_ten_thousand_names_in_a_list(
     assert "Platform9999" in (tmp_path / "exports" / "ch14.zh+en.md").read_text(encoding="utf-8")
 
 
-def test_ten_thousand_units(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ten_thousand_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """10,000 pros in both editions, reviewed (fingerprinted): clean, and every one exported."""
     from pipeline.model import fingerprint
 
     copy_sources(tmp_path)
     zh = "".join(f"      p{i}: 第 {i} 条优点。\n" for i in range(10_000))
     en = "".join(
-        f"      p{i}: {{text: Advantage number {i}., source: {fingerprint(f'第 {i} 条优点。')}}}\n" for i in range(10_000)
+        f"      p{i}: {{text: Advantage number {i}., source: {fingerprint(f'第 {i} 条优点。')}}}\n"
+        for i in range(10_000)
     )
     replace(ZH, "    pros:\n      feedforward:", "    pros:\n" + zh + "      feedforward:")(tmp_path)
     replace(EN, "    pros:\n      feedforward:", "    pros:\n" + en + "      feedforward:")(tmp_path)

@@ -35,7 +35,9 @@ def pipeline(*args: str, cwd: Path, **kw: object) -> subprocess.Popen[str]:
 
 
 # -- pipeline.atomic -------------------------------------------------------------------------
-def test_the_temporary_file_is_written_beside_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_temporary_file_is_written_beside_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Same folder, so the rename never crosses file systems and stays atomic."""
     renames: list[tuple[str, str]] = []
     real_replace = os.replace
@@ -55,7 +57,9 @@ def test_the_temporary_file_is_written_beside_the_target(tmp_path: Path, monkeyp
 
 
 @pytest.mark.parametrize("when", ["write", "fsync", "replace"])
-def test_ctrl_c_during_a_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+def test_ctrl_c_during_a_write_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
     target = tmp_path / "out.md"
     target.write_bytes(b"old")
 
@@ -167,7 +171,9 @@ def test_ctrl_c_while_the_handouts_are_written_leaves_the_earlier_ones(
     assert not temporary_files(workdir)
 
 
-def test_an_unwritable_output_folder_is_a_clear_error(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unwritable_output_folder_is_a_clear_error(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # the tests run as root, for whom chmod does not block writes: a file stands where the
     # folder should be instead
     (workdir / "exports").write_bytes(b"not a folder")
@@ -177,7 +183,9 @@ def test_an_unwritable_output_folder_is_a_clear_error(workdir: Path, capsys: pyt
     assert (workdir / "exports").read_bytes() == b"not a folder"
 
 
-def test_an_unwritable_cache_does_not_stop_an_export(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unwritable_cache_does_not_stop_an_export(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The cache only saves time: an export into a read-only checkout still succeeds."""
     (workdir / ".pipeline-cache").write_bytes(b"not a folder")
     result = run_cli([*EXPORT_ALL_MD, "--exports", "exports", "--jobs", "1"], capsys)

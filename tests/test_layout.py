@@ -18,7 +18,10 @@ def test_a_changed_source_marks_its_translation_stale(tmp_path: Path) -> None:
     root = tmp_path / "sources"
     shutil.copytree(ROOT / "sources", root)
     zh = root / "zh" / "ch14.yaml"
-    zh.write_text(zh.read_text(encoding="utf-8").replace("很适合前馈网络和图像处理。", "非常适合前馈网络和图像处理。"), encoding="utf-8")
+    zh.write_text(
+        zh.read_text(encoding="utf-8").replace("很适合前馈网络和图像处理。", "非常适合前馈网络和图像处理。"),
+        encoding="utf-8",
+    )
     handout = build(load_book(str(root)), "ch14", ("zh", "en"))
     stale = [(t.lang, t.unit) for t in handout.texts() if t.stale]
     assert stale == [("en", UNIT)]
@@ -47,7 +50,9 @@ def test_handout_structure_follows_the_chapter() -> None:
     assert [c.text[0].text for c in table.header][1:] == [c.label.text for c in ch.table.criteria]
     assert table.rows[0][5].text[0].text == "No" and table.rows[0][6].note == "b"
     glossary = next(b for b in handout.blocks if isinstance(b, Table) and b.role == "glossary")
-    assert ("automatic differentiation", "自动求导") in [(r[0].text[0].text, r[1].text[0].text) for r in glossary.rows]
+    assert ("automatic differentiation", "自动求导") in [
+        (r[0].text[0].text, r[1].text[0].text) for r in glossary.rows
+    ]
 
 
 def test_bilingual_pairs_align_by_id_not_position(tmp_path: Path) -> None:
@@ -61,4 +66,7 @@ def test_bilingual_pairs_align_by_id_not_position(tmp_path: Path) -> None:
     assert [p.id for p in book.chapters["en"]["ch03"].profiles] == ["emacs", "vim"]
     handout = build(book, "ch03", ("zh", "en"))
     cons = next(b for b in handout.blocks if isinstance(b, Points) and b.kind == "con")
-    assert [(t.lang, t.text) for t in cons.items[0]] == [("zh", "学习曲线陡峭。"), ("en", "A steep learning curve.")]
+    assert [(t.lang, t.text) for t in cons.items[0]] == [
+        ("zh", "学习曲线陡峭。"),
+        ("en", "A steep learning curve."),
+    ]

@@ -84,27 +84,72 @@ def test_minimal_chapter_loads_into_the_model() -> None:
     ("mutate", "expected"),
     [
         # wrong type, with the exact position of the offending value
-        (lambda t: t.replace("      good: 很好。", "      good: [a, b]"), "ch.yaml:33:13: profiles.one.pros.good: expected a string or a mapping with text, got a list"),
-        (lambda t: t.replace("  year: 2024", "  year: soon"), "ch.yaml:9:9: meta.year: expected an integer, got a string"),
-        (lambda t: t.replace("  edition: 2024-03-05", "  edition: March"), "ch.yaml:4:12: meta.edition: expected a date written YYYY-MM-DD, got a string"),
-        (lambda t: t.replace("      free: true", "      free: 12"), "ch.yaml:24:13: table.rows.one.free: expected a string, got an integer (quote it to keep it as text)"),
+        (
+            lambda t: t.replace("      good: 很好。", "      good: [a, b]"),
+            "ch.yaml:33:13: profiles.one.pros.good: expected a string or a mapping with text, got a list",
+        ),
+        (
+            lambda t: t.replace("  year: 2024", "  year: soon"),
+            "ch.yaml:9:9: meta.year: expected an integer, got a string",
+        ),
+        (
+            lambda t: t.replace("  edition: 2024-03-05", "  edition: March"),
+            "ch.yaml:4:12: meta.edition: expected a date written YYYY-MM-DD, got a string",
+        ),
+        (
+            lambda t: t.replace("      free: true", "      free: 12"),
+            "ch.yaml:24:13: table.rows.one.free: expected a string, got an integer (quote it to keep it as text)",
+        ),
         # unknown and missing fields
-        (lambda t: t.replace("  credit: 致谢", "  credit: 致谢\n  colour: red"), "ch.yaml:11:3: meta.colour: unknown field"),
+        (
+            lambda t: t.replace("  credit: 致谢", "  credit: 致谢\n  colour: red"),
+            "ch.yaml:11:3: meta.colour: unknown field",
+        ),
         (lambda t: t.replace("  author: 作者\n", ""), "ch.yaml:2:3: meta.author: missing required field"),
         # duplicate keys, anchors, aliases, tags
-        (lambda t: t.replace("  author: 作者", "  author: 作者\n  author: 某人"), "ch.yaml:8:3: meta.author: duplicate key (first defined at line 7)"),
-        (lambda t: t.replace("  title: 标题", "  title: &t 标题").replace("  book: 书名", "  book: *t"), "ch.yaml:5:10: meta.title: anchors (&t) are not allowed"),
-        (lambda t: t.replace("  book: 书名", "  book: *t"), "ch.yaml:6:9: meta.book: aliases (*t) are not allowed"),
-        (lambda t: t.replace("  book: 书名", "  book: !!python/object/apply:os.system [echo hi]"), "ch.yaml:6:9: meta.book: tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed"),
+        (
+            lambda t: t.replace("  author: 作者", "  author: 作者\n  author: 某人"),
+            "ch.yaml:8:3: meta.author: duplicate key (first defined at line 7)",
+        ),
+        (
+            lambda t: t.replace("  title: 标题", "  title: &t 标题").replace("  book: 书名", "  book: *t"),
+            "ch.yaml:5:10: meta.title: anchors (&t) are not allowed",
+        ),
+        (
+            lambda t: t.replace("  book: 书名", "  book: *t"),
+            "ch.yaml:6:9: meta.book: aliases (*t) are not allowed",
+        ),
+        (
+            lambda t: t.replace("  book: 书名", "  book: !!python/object/apply:os.system [echo hi]"),
+            "ch.yaml:6:9: meta.book: tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed",
+        ),
         # syntax errors
-        (lambda t: t.replace("  book: 书名", "  book: [书名"), "ch.yaml:7:9: YAML syntax error: did not find expected ',' or ']'"),
+        (
+            lambda t: t.replace("  book: 书名", "  book: [书名"),
+            "ch.yaml:7:9: YAML syntax error: did not find expected ',' or ']'",
+        ),
         (lambda t: t.replace("  book: 书名", "\tbook: 书名"), "ch.yaml:6:1: YAML syntax error"),
         # references, ids, values
-        (lambda t: t.replace("note: a}", "note: z}"), "ch.yaml:19:28: table.criteria.free.note: no note 'z' in table.notes"),
-        (lambda t: t.replace("  one:\n    description", "  two:\n    description"), "ch.yaml:29:3: profiles.two: no subject 'two' in table.rows"),
-        (lambda t: t.replace("      good: 很好。", "      Bad Id: 很好。"), "ch.yaml:33:7: profiles.one.pros.Bad Id: ids use lower-case letters"),
-        (lambda t: t.replace("https://example.org/a", "ftp://x y"), "ch.yaml:26:14: table.notes.a.url: expected an http:// or https:// URL"),
-        (lambda t: t.replace("  language: zh", "  language: en"), "ch.yaml:3:13: meta.language: is 'en' but the file is in the 'zh' folder"),
+        (
+            lambda t: t.replace("note: a}", "note: z}"),
+            "ch.yaml:19:28: table.criteria.free.note: no note 'z' in table.notes",
+        ),
+        (
+            lambda t: t.replace("  one:\n    description", "  two:\n    description"),
+            "ch.yaml:29:3: profiles.two: no subject 'two' in table.rows",
+        ),
+        (
+            lambda t: t.replace("      good: 很好。", "      Bad Id: 很好。"),
+            "ch.yaml:33:7: profiles.one.pros.Bad Id: ids use lower-case letters",
+        ),
+        (
+            lambda t: t.replace("https://example.org/a", "ftp://x y"),
+            "ch.yaml:26:14: table.notes.a.url: expected an http:// or https:// URL",
+        ),
+        (
+            lambda t: t.replace("  language: zh", "  language: en"),
+            "ch.yaml:3:13: meta.language: is 'en' but the file is in the 'zh' folder",
+        ),
     ],
 )
 def test_each_error_kind_names_file_line_column_and_field(mutate, expected: str) -> None:
@@ -171,7 +216,9 @@ def test_problems_of_several_files_are_reported_together(tmp_path: Path) -> None
     shutil.copytree(BOOK2, root)
     for lang in ("zh", "en"):
         path = root / lang / "ch03.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("  year: 2024", "  year: x"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("  year: 2024", "  year: x"), encoding="utf-8"
+        )
     with pytest.raises(SourceError) as info:
         load_book(str(root))
     files = {Path(p.pos.path).parent.name for p in info.value.problems}

@@ -27,7 +27,9 @@ def book(tmp_path: Path) -> Path:
 
 
 def pipeline(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 def export(book: Path) -> bytes:
@@ -99,7 +101,10 @@ def test_a_changed_msgstr_changes_only_that_value(book: Path) -> None:
 
 def test_stale_units_are_fuzzy_and_keep_their_fingerprint_until_reviewed(book: Path) -> None:
     zh = book / "zh" / "ch14.yaml"
-    zh.write_text(zh.read_text(encoding="utf-8").replace("很适合前馈网络和图像处理。", "非常适合前馈网络和图像处理。"), encoding="utf-8")
+    zh.write_text(
+        zh.read_text(encoding="utf-8").replace("很适合前馈网络和图像处理。", "非常适合前馈网络和图像处理。"),
+        encoding="utf-8",
+    )
     cat = catalog_of(export(book))
     msg = next(m for m in cat if m.context == UNIT)
     assert msg.fuzzy
@@ -131,8 +136,12 @@ def test_po_rewritten_by_another_tool_imports_cleanly(book: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda cat: setattr(next(m for m in cat if m.context == UNIT), "context", "profiles.caffe.pros.nope"),
-         "no unit 'profiles.caffe.pros.nope'"),
+        (
+            lambda cat: setattr(
+                next(m for m in cat if m.context == UNIT), "context", "profiles.caffe.pros.nope"
+            ),
+            "no unit 'profiles.caffe.pros.nope'",
+        ),
         (lambda cat: _rename_msgid(cat, UNIT, "改过的中文。"), "the msgid differs from the source text"),
     ],
 )
@@ -157,7 +166,11 @@ def _rename_msgid(cat, context: str, new_id: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['msgctxt "meta.title"\nmsgid "x\nmsgstr ""\n', 'msgctxt "meta.title"\nmsgid "x"\nmsgstr ""\nbogus line\n', ""],
+    [
+        'msgctxt "meta.title"\nmsgid "x\nmsgstr ""\n',
+        'msgctxt "meta.title"\nmsgid "x"\nmsgstr ""\nbogus line\n',
+        "",
+    ],
 )
 def test_broken_po_is_a_clear_error(book: Path, text: str) -> None:
     path = book.parent / "broken.po"

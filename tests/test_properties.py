@@ -68,9 +68,7 @@ def _pdf_alphabet() -> str:
 
     faces = [TTFont(f"cover{i}", path).face.charToGlyph for i, path in enumerate((REGULAR_FONT, BOLD_FONT))]
     ranges = [(0x21, 0x7E), (0xC0, 0xFF), (0x3001, 0x3002), (0xFF01, 0xFF5E), (0x4E00, 0x9FA5)]
-    return "".join(
-        chr(c) for lo, hi in ranges for c in range(lo, hi + 1) if all(c in face for face in faces)
-    )
+    return "".join(chr(c) for lo, hi in ranges for c in range(lo, hi + 1) if all(c in face for face in faces))
 
 
 def pdf_text(max_size: int = 20) -> st.SearchStrategy[str]:
@@ -117,7 +115,10 @@ def _unit_texts(shape: Shape) -> list[str]:
     ids += ["table.title", "table.caption", "table.subject-label"]
     ids += [f"table.criteria.c{c}" for c in range(shape.criteria)]
     ids += [
-        f"table.rows.s{s}.c{c}" for s in range(shape.subjects) for c in range(shape.criteria) if shape.cells[s][c] == "text"
+        f"table.rows.s{s}.c{c}"
+        for s in range(shape.subjects)
+        for c in range(shape.criteria)
+        if shape.cells[s][c] == "text"
     ]
     ids += ["table.notes.a"] if shape.noted else []
     ids += ["profiles-title"]
@@ -138,7 +139,9 @@ def chapter_yaml(lang: str, shape: Shape, text: dict[str, str], facts: dict[str,
     lines += ["  criteria:"]
     for c in range(shape.criteria):
         label = q(text[f"table.criteria.c{c}"])
-        lines.append(f"    c{c}: {{text: {label}, note: a}}" if c == 0 and shape.noted else f"    c{c}: {label}")
+        lines.append(
+            f"    c{c}: {{text: {label}, note: a}}" if c == 0 and shape.noted else f"    c{c}: {label}"
+        )
     lines += ["  rows:"]
     for s in range(shape.subjects):
         lines += [f"    s{s}:", f"      name: {q(str(facts[f's{s}']))}"]
@@ -156,9 +159,13 @@ def chapter_yaml(lang: str, shape: Shape, text: dict[str, str], facts: dict[str,
     lines += [f"profiles-title: {q(text['profiles-title'])}", "profiles:"]
     for s in range(shape.subjects):
         lines += [f"  s{s}:", "    description:", f"      d0: {q(text[f'profiles.s{s}.description.d0'])}"]
-        lines += ["    pros:"] + [f"      p{i}: {q(text[f'profiles.s{s}.pros.p{i}'])}" for i in range(shape.pros[s])]
+        lines += ["    pros:"] + [
+            f"      p{i}: {q(text[f'profiles.s{s}.pros.p{i}'])}" for i in range(shape.pros[s])
+        ]
         if shape.cons[s]:
-            lines += ["    cons:"] + [f"      k{i}: {q(text[f'profiles.s{s}.cons.k{i}'])}" for i in range(shape.cons[s])]
+            lines += ["    cons:"] + [
+                f"      k{i}: {q(text[f'profiles.s{s}.cons.k{i}'])}" for i in range(shape.cons[s])
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -170,8 +177,10 @@ def books(draw: st.DrawFn, text: st.SearchStrategy[str]) -> dict[str, str]:
     for s in range(shape.subjects):
         facts[f"s{s}"] = draw(text)
         for c in range(shape.criteria):
-            facts[f"s{s}.c{c}"] = draw(st.booleans()) if shape.cells[s][c] == "flag" else draw(
-                st.lists(text, min_size=1, max_size=3)
+            facts[f"s{s}.c{c}"] = (
+                draw(st.booleans())
+                if shape.cells[s][c] == "flag"
+                else draw(st.lists(text, min_size=1, max_size=3))
             )
     files = {"book.yaml": "source: zh\ntranslations: [en]\n"}
     for lang in LANGS:
@@ -214,13 +223,17 @@ def test_any_valid_book_exports_to_markdown_with_every_unit(files: dict[str, str
 
 @settings(max_examples=25)
 @given(files=books(any_text()), codes=EDITIONS)
-def test_any_valid_book_exports_to_docx_with_every_unit(files: dict[str, str], codes: tuple[str, ...]) -> None:
+def test_any_valid_book_exports_to_docx_with_every_unit(
+    files: dict[str, str], codes: tuple[str, ...]
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         assert_every_unit_exported(load(files, folder), codes, "docx")
 
 
 @settings(max_examples=10)
 @given(files=books(pdf_text()), codes=EDITIONS)
-def test_any_valid_book_in_the_font_exports_to_pdf_with_every_unit(files: dict[str, str], codes: tuple[str, ...]) -> None:
+def test_any_valid_book_in_the_font_exports_to_pdf_with_every_unit(
+    files: dict[str, str], codes: tuple[str, ...]
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         assert_every_unit_exported(load(files, folder), codes, "pdf")

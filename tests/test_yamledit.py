@@ -87,11 +87,19 @@ def test_a_missing_fingerprint_gets_a_line_under_the_text(tmp_path: Path) -> Non
     editor.set_source("meta.literal", "3badcafe")
     editor.save()
     after = path.read_text(encoding="utf-8")
-    assert "    text: Missing fingerprint  # keep me\n    source: 0badcafe\n    comment: after the text\n" in after
+    assert (
+        "    text: Missing fingerprint  # keep me\n    source: 0badcafe\n    comment: after the text\n"
+        in after
+    )
     assert "    text: Block text\n    source: 1badcafe\n    comment: for translators\n" in after
     assert after.endswith("    text: The end\n    source: 2badcafe")
     assert "      line two\n\n    source: 3badcafe\n  last:" in after
-    for unit, fp in (("nosource", "0badcafe"), ("block", "1badcafe"), ("last", "2badcafe"), ("literal", "3badcafe")):
+    for unit, fp in (
+        ("nosource", "0badcafe"),
+        ("block", "1badcafe"),
+        ("last", "2badcafe"),
+        ("literal", "3badcafe"),
+    ):
         assert value(path, f"meta.{unit}", "source") == fp
     assert value(path, "meta.literal") == "line one\nline two\n"
     # removing the inserted lines gives back the original text exactly
@@ -108,7 +116,10 @@ def test_flow_mappings_and_plain_strings(tmp_path: Path) -> None:
     lines = changed_lines(DOC, path.read_text(encoding="utf-8"))
     assert lines == [
         ("  flow: {text: Flow text, note: a}", "  flow: {text: Flow text, source: abcdef01, note: a}"),
-        ("  plain: Plain text   # plain comment", "  plain: {text: Plain text, source: abcdef02}   # plain comment"),
+        (
+            "  plain: Plain text   # plain comment",
+            "  plain: {text: Plain text, source: abcdef02}   # plain comment",
+        ),
     ]
 
 
@@ -135,7 +146,9 @@ def test_text_and_fingerprint_of_a_plain_unit_together(tmp_path: Path) -> None:
     editor.set_text("meta.plain", "New, with a comma")
     editor.set_source("meta.plain", "abcdef03")
     editor.save()
-    assert '  plain: {text: "New, with a comma", source: abcdef03}   # plain comment' in path.read_text(encoding="utf-8")
+    assert '  plain: {text: "New, with a comma", source: abcdef03}   # plain comment' in path.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_nothing_to_do_writes_nothing(tmp_path: Path) -> None:
@@ -241,7 +254,9 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path
 
 
 @pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
-def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+def test_a_failed_write_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
     path = tmp_path / "f.yaml"
     path.write_bytes(b"old")
 
