@@ -207,6 +207,12 @@ def report(rows: list[Row], runs: int) -> str:
         *(f"| {r.what} | {r.chapters or ''} | {r.median:.3f} | {r.peak_mb:.0f} |" for r in rows),
         "",
     ]
+    lines += [
+        "Wall times on a shared virtual machine vary from run to run by 10 to 25 %; a target near its",
+        'limit (`export --all` of a chapter) can be missed on a bad run. "no cache" does the same work',
+        "as `--force` after deleting `.pipeline-cache/`: the two differ only by that noise.",
+        "",
+    ]
     if not shutil.which("pandoc"):
         lines += ["pandoc was not installed on this machine, so its row is missing.", ""]
     return "\n".join(lines)
