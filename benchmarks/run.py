@@ -8,9 +8,9 @@ gives the median wall time of the runs and the peak resident memory of its proce
 largest of the runs, from wait4, which includes the worker processes an export forks).
 
 Beside the commands it measures the floor, `python -c "import yaml"` with the same
-interpreter, and, when pandoc is on PATH, pandoc converting the project's own Markdown export
-to DOCX. It then checks the targets of the benchmark issue and writes everything to
-benchmarks/README.md (or --out).
+interpreter, and, when they are on PATH, LibreOffice converting the project's own DOCX export
+to PDF and pandoc converting its Markdown export to DOCX. It then checks the targets of the
+benchmark issues and writes everything to benchmarks/README.md (or --out).
 
 Usage: python benchmarks/run.py [--runs 5] [--sizes 1,10,100] [--out benchmarks/README.md]
 """
@@ -141,6 +141,15 @@ def bench(sizes: list[int], runs: int, work: Path, log: Callable[[str], None]) -
             add("export --all", n, export_cmd(book, out, "--all", "--force"))
             add("export --all, nothing changed", n, export_cmd(book, out, "--all"))
             add("export --all, no cache", n, export_cmd(book, out, "--all"), lambda: forget(work))
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office and 1 in sizes:
+        profile = (work / "lo-profile").as_uri()  # its own profile, made by the first run
+        for lang in LANGS:
+            docx = work / "out1" / f"ch14.{lang}.docx"
+            cmd = [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+            cmd += ["--outdir", str(work / "lo"), str(docx)]
+            run_once(cmd, work)  # not timed: the first start sets up the profile
+            add(f"LibreOffice: DOCX export -> PDF ({lang})", 1, cmd)
     pandoc = shutil.which("pandoc")
     if pandoc and 1 in sizes:
         md = work / "out1" / "ch14.en.md"
@@ -171,6 +180,13 @@ def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:
     for name, what, n, limit in simple:
         if row := find(rows, what, n):
             target(name, row.median, limit, " s")
+    for lang in LANGS:
+        ours, theirs = (
+            find(rows, f"export --lang {lang} --format pdf", 1),
+            find(rows, f"LibreOffice: DOCX export -> PDF ({lang})", 1),
+        )
+        if ours and theirs:
+            target(f"LibreOffice's time / one PDF export ({lang})", theirs.median / ours.median, 2, " ×")
     if at100 := [r for r in rows if r.chapters == 100]:
         target("peak memory at 100 chapters", max(r.peak_mb for r in at100), 500, " MB")
     growth = [(r.median / ten.median, r.what) for r in at100 if (ten := find(rows, r.what, 10))]

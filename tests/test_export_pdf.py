@@ -404,3 +404,28 @@ def test_latin_words_in_chinese_are_not_cut() -> None:
         for line in line_texts(para):
             for word in re.findall(r"[A-Za-z0-9+]+", line):
                 assert word in ("C++", "Python", "Deeplearning4j", "DL4J"), (width, line_texts(para))
+
+
+def test_fonts_parsed_from_the_cache_give_the_same_pdf(tmp_path: Path) -> None:
+    """The parse of each font file is kept between runs; a PDF made with the kept parse, or with
+    a damaged cache file, is the one made without it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PIPELINE_CACHE_DIR": str(tmp_path / "cache")}
+
+    def export(name: str) -> bytes:
+        out = tmp_path / name
+        args = ["export", "--sources", str(ROOT / "sources"), "--lang", "zh", "--format", "pdf"]
+        cmd = [sys.executable, "-m", "pipeline", *args, "--out", str(out)]
+        done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return out.read_bytes()
+
+    cold = export("cold.pdf")
+    kept = sorted((tmp_path / "cache" / "fonts").iterdir())
+    assert len(kept) == 3  # Noto Sans SC Regular and Bold, DejaVu Sans
+    assert export("warm.pdf") == cold
+    kept[0].write_bytes(b"\x00not marshal data")
+    assert export("damaged.pdf") == cold
