@@ -250,8 +250,10 @@ def _implicit(ev: yaml.Event) -> bool:
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff"
 # Invisible characters that reorder or hide text ("Trojan Source" bidi overrides, zero-width
-# spaces and joiners, a stray BOM): a reviewer cannot see them and a printed handout loses them.
-_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# spaces and joiners, the Arabic letter mark and the Mongolian vowel separator, which are bidi
+# and zero-width controls too, a stray BOM): a reviewer cannot see them and a printed handout
+# loses them. The soft hyphen (U+00AD) stays allowed: it is a legitimate hyphenation hint.
+_INVISIBLE = "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # Either kind, to tell that a text is clean in one pass. Which character to report, when there
 # is one (the first control character, else the first invisible one), is found with a pattern
 # for each kind, compiled then: classes beyond Latin-1 are slow to compile (0.3-0.4 ms each), and

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ import pytest
 from hostileutil import (
     EN,
     ERROR_LINE,
+    ROOT,
     TEXT_OF,
     ZH,
     Run,
@@ -284,6 +286,18 @@ broken(
     "left-to-right-isolate",
     replace(EN, "    text: Wei Xiu-Shen", "    text: \u2066Wei Xiu-Shen"),
     "sources/en/ch14.yaml:{line}:11: invisible character U+2066 is not allowed",
+)
+broken(
+    "characters",
+    "arabic-letter-mark",
+    replace(EN, "    text: Wei Xiu-Shen", "    text: Wei\u061c Xiu-Shen"),
+    "sources/en/ch14.yaml:{line}:14: invisible character U+061C is not allowed",
+)
+broken(
+    "characters",
+    "mongolian-vowel-separator",
+    replace(ZH, "  author: 魏秀参", "  author: 魏秀\u180e参"),
+    "sources/zh/ch14.yaml:{line}:13: invisible character U+180E is not allowed",
 )
 broken(
     "characters",
@@ -1280,3 +1294,13 @@ def test_ten_thousand_units(
     assert export.status == 0 and seconds < 15, (export.err, seconds)
     bilingual = (tmp_path / "exports" / "ch14.zh+en.md").read_text(encoding="utf-8")
     assert "| ✓ | 第 9999 条优点。 | Advantage number 9999. |" in bilingual
+
+
+def test_the_readme_counts_the_corpus_as_it_is() -> None:
+    """The README's table of case classes and its total stay true as cases are added."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    counted = Counter(case.kind for case in CASES)
+    rows = dict(re.findall(r"^\| ([a-z-]+) \| (\d+) \|", readme, flags=re.MULTILINE))
+    assert {kind: int(n) for kind, n in rows.items() if kind in counted} == dict(counted)
+    assert set(counted) <= set(rows), "a class of cases the README does not describe"
+    assert f"has **{len(CASES)} cases**" in readme
