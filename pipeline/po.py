@@ -43,18 +43,20 @@ def export_catalog(book: Book, key: str, lang: str) -> Catalog:
     catalog = Catalog(
         locale=langs.get(lang).locale,
         project=f"{source.meta.book.text} / {key}",
-        version=str(source.meta.chapter.value),
+        version=target.meta.edition.isoformat(),  # the edition of the sources it was made from
         creation_date=stamp,
         revision_date=stamp,
         fuzzy=False,
         copyright_holder=source.meta.author.text,
-        msgid_bugs_address="",
         header_comment=(
             f"# {source.meta.book.text}, chapter {source.meta.chapter.value} ({key}): "
             f"{langs.get(book.source_lang).name} -> {langs.get(lang).name}.\n"
             "# Made by `pipeline po export`; msgctxt is the unit id. Import with `pipeline po import`."
         ),
     )
+    # Babel's constructor turns an empty address into its placeholder EMAIL@ADDRESS, which
+    # translators' tools then show as if it were real; the sources name no contact
+    catalog.msgid_bugs_address = ""
     catalog.last_translator = f"pipeline {__version__}"
     catalog.language_team = langs.get(lang).name
     twins = {u.id: u for u in target.units()}

@@ -73,6 +73,15 @@ def test_export_has_context_ids_references_and_passes_msgfmt(book: Path) -> None
         assert check.returncode == 0, check.stderr
 
 
+def test_header_names_the_book_and_edition_and_keeps_no_placeholder(book: Path) -> None:
+    data = export(book)
+    headers = dict(catalog_of(data).mime_headers)
+    zh, en = (load_book(str(book)).chapters[lang]["ch14"] for lang in ("zh", "en"))
+    assert headers["Project-Id-Version"] == f"{zh.meta.book.text} / ch14 {en.meta.edition.isoformat()}"
+    assert headers["Language"] == "en"
+    assert "EMAIL@ADDRESS" not in data.decode("utf-8")  # Babel's placeholder
+
+
 def test_export_then_import_changes_no_byte(book: Path) -> None:
     before = snapshot(book)
     export(book)
