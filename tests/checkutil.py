@@ -121,3 +121,20 @@ def swap_blocks(root: Path, rel: str, first: str, second: str) -> None:
     c, d = _block(text, second)
     assert b == c, "the blocks are not adjacent"
     path.write_text(text[:a] + text[c:d] + text[a:b] + text[d:], encoding="utf-8")
+
+
+def modules_after(args: list[str], cwd: Path = ROOT) -> tuple[int, set[str]]:
+    """Run the CLI with ``args`` in a fresh interpreter: its exit status and every module that
+    was imported by the end (start-up cost is what a user of `pipeline check` pays each time)."""
+    code = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        "try:\n    status = main(sys.argv[1:])\nexcept SystemExit as exc:\n    status = exc.code\n"
+        "print(status or 0); print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    status, modules = out.stdout.splitlines()[-2:]
+    return int(status), set(modules.split())
