@@ -13,19 +13,29 @@ from collections.abc import Callable
 from datetime import date
 
 from pipeline import gcpause, langs, yamlsrc
-from pipeline.errors import Position, Problem, SourceError
+from pipeline.errors import Position, Problem, SourceError, display_path
 from pipeline.model import (
+    CALLOUT_KINDS,
+    LIST_STYLES,
+    Block,
     Book,
+    BookMeta,
+    Callout,
     Cell,
     Chapter,
-    Criterion,
+    Code,
+    Column,
     Fact,
+    Footnote,
     Glossary,
-    Meta,
+    Item,
+    ListBlock,
     Note,
-    Profile,
+    Paragraph,
+    Quote,
     Rendering,
-    Subject,
+    Row,
+    Section,
     Table,
     Term,
     Unit,
@@ -52,6 +62,10 @@ class _Reader:
     def __init__(self, doc: yamlsrc.Document) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.starts: list[int] | None = None  # line offsets, computed on first need
+        # (node, field, text, inline nodes) of every unit with tags: references are checked
+        # against the chapter's targets once the whole file is read
+        self.parsed: list[tuple[Scalar, str, str, list]] = []
 
     # -- reporting -------------------------------------------------------------------------
     def problem(self, node: Node | Position, fieldpath: str, message: str) -> None:
@@ -172,13 +186,22 @@ class _Reader:
         return None
 
     # -- units -----------------------------------------------------------------------------
-    def unit(self, node: Node | None, fieldpath: str, extra: tuple[str, ...] = ()) -> Unit | None:
-        """A translatable text: a string, or a mapping with text, source, comment and ignore."""
+    def unit(
+        self, node: Node | None, fieldpath: str, extra: tuple[str, ...] = (), keys: tuple[str, ...] = ()
+    ) -> Unit | None:
+        """A translatable text: a string, or a mapping with text, source, comment and ignore.
+
+        ``keys`` is the path of mapping keys to the unit in its file (for in-place edits); its
+        inline markup is parsed here, so that a broken tag is reported where it is written.
+        """
         if node is None:
             return None
         if isinstance(node, Scalar):
             text = self.string(node, fieldpath)
-            return None if text is None else Unit(fieldpath, text, node.pos, node=node)
+            if text is None:
+                return None
+            self.markup(node, fieldpath, text)
+            return Unit(fieldpath, text, node.pos, node=node, keys=keys)
         if not isinstance(node, Map):
             self.wrong_type(node, fieldpath, "a string or a mapping with text")
             return None
@@ -189,7 +212,9 @@ class _Reader:
         text = self.string(text_node, fieldpath)
         if text is None or text_node is None:
             return None
-        unit = Unit(fieldpath, text, text_node.pos, node=m)
+        assert isinstance(text_node, Scalar)
+        self.markup(text_node, fieldpath, text)
+        unit = Unit(fieldpath, text, text_node.pos, node=m, keys=keys)
         src = m.get("source")
         if src is not None:
             # read the raw text: a fingerprint such as 12345678 or 1e100000 is not a number
@@ -202,6 +227,54 @@ class _Reader:
         if ignore is not None:
             unit.waivers = self.waivers(ignore, _join(fieldpath, "ignore"))
         return unit
+
+    def markup(self, node: Scalar, fieldpath: str, text: str) -> None:
+        """Report broken inline tags at their exact place, and a plain text cut by a comment."""
+        if node.plain:
+            rest = self.line_rest(node)
+            if rest.lstrip().startswith("#") and rest[:1] in (" ", "\t"):
+                self.problem(
+                    Position(
+                        node.pos.path, node.end[0] + 1, node.end[1] + 1 + len(rest) - len(rest.lstrip())
+                    ),
+                    fieldpath,
+                    "' #' after plain text starts a YAML comment, and the rest of the line is lost: "
+                    'quote the text ("…")',
+                )
+        if "<" not in text:
+            return
+        from pipeline import inline
+
+        try:
+            nodes = inline.parse(text)
+        except inline.InlineError as exc:
+            self.problem(self.offset_pos(node, text, exc.offset), fieldpath, exc.message)
+            return
+        self.parsed.append((node, fieldpath, text, nodes))
+
+    def line_rest(self, node: Scalar) -> str:
+        """What follows a scalar on its last line."""
+        if self.starts is None:
+            self.starts = yamlsrc._line_starts(self.doc.text)
+        line, col = node.end
+        if line >= len(self.starts):
+            return ""
+        start = self.starts[line] + col
+        stop = self.doc.text.find("\n", start)
+        return self.doc.text[start : stop if stop >= 0 else len(self.doc.text)].rstrip("\r")
+
+    def offset_pos(self, node: Scalar, text: str, offset: int) -> Position:
+        """The file position of character ``offset`` of a scalar's value, where it can be told:
+        text written on one line as it reads (plain, or quoted without escapes); else the start."""
+        if self.starts is None:
+            self.starts = yamlsrc._line_starts(self.doc.text)
+        line0, col0 = node.pos.line - 1, node.pos.column - 1
+        start = self.starts[line0] + col0
+        src = self.doc.text
+        for skip in (0, 1):  # plain, or after the opening quote
+            if src[start + skip : start + skip + len(text)] == text and "\n" not in text:
+                return Position(node.pos.path, node.pos.line, node.pos.column + skip + offset)
+        return node.pos
 
     def waivers(self, node: Node, fieldpath: str) -> dict[str, Waiver]:
         if not isinstance(node, Map):
@@ -228,176 +301,370 @@ def _join(base: str, name: str) -> str:
 
 
 # -- chapter ---------------------------------------------------------------------------------
-CHAPTER_FIELDS = ("meta", "introduction", "table", "profiles")
-META_FIELDS = ("chapter", "language", "edition", "title", "book", "author", "publisher", "year", "credit")
-TABLE_FIELDS = ("title", "caption", "subject-label", "criteria", "rows")
+CHAPTER_FIELDS = ("chapter", "edition", "title", "body")
+BLOCK_KINDS = ("section", "list", "table", "callout", "quote", "code")
+BLOCK_FIELDS = {
+    "section": (("section", "body"), ("numbered",)),
+    "list": (("list",), ("style",)),
+    "table": (("table", "columns", "rows"), ("notes", "row-header")),
+    "callout": (("callout", "body"), ("title",)),
+    "quote": (("quote",), ("attribution",)),
+    "code": (("code", "language"), ("caption",)),
+}
+IN_CALLOUT = ("paragraph", "list", "quote", "code")  # what a callout may hold
+RESERVED_IDS = ("title", "footnotes")  # top-level body ids that would clash with chapter units
+MAX_SECTION_DEPTH = 4  # 14.2.1.1; deeper headings are a sign of a mistake
+MAX_LIST_DEPTH = 4
+CELL_KINDS = ("flag", "names", "number", "text")
 
 
-def _read_meta(r: _Reader, node: Node, lang: str) -> Meta | None:
-    m = r.mapping(node, "meta", META_FIELDS)
-    if m is None:
-        return None
-    language = r.fact_str(m.get("language"), "meta.language")
-    if language is not None and language.value != lang:
-        r.problem(
-            language.pos, "meta.language", f"is {language.value!r} but the file is in the {lang!r} folder"
-        )
-    parts = {
-        "chapter": r.fact_int(m.get("chapter"), "meta.chapter"),
-        "year": r.fact_int(m.get("year"), "meta.year"),
-        "edition": r.edition(m.get("edition"), "meta.edition"),
-        **{k: r.unit(m.get(k), f"meta.{k}") for k in ("title", "book", "author", "publisher", "credit")},
-    }
-    if language is None or any(v is None for v in parts.values()):
-        return None
-    edition_node = m.get("edition")
-    assert edition_node is not None
-    return Meta(language=language, edition_pos=edition_node.pos, **parts)  # type: ignore[arg-type]
+class _ChapterReader:
+    """Reads a chapter's body: the tree of blocks, with ids and key paths."""
 
+    def __init__(self, r: _Reader) -> None:
+        self.r = r
+        self.targets: dict[str, str] = {}  # id -> kind of every block a <ref/> may name
 
-def _read_criteria(r: _Reader, node: Node, note_ids: set[str]) -> list[Criterion]:
-    out = []
-    for sub, value in r.entries(node, "table.criteria"):
-        label = r.unit(value, sub, extra=("note",))
-        note = _note_ref(r, value, sub, note_ids)
-        if label is not None:
-            out.append(Criterion(sub.rsplit(".", 1)[1], label, note))
-    return out
+    def blocks(
+        self,
+        node: Node,
+        prefix: str,
+        keys: tuple[str, ...],
+        depth: int,
+        allowed: tuple[str, ...] | None = None,
+    ) -> list[Block]:
+        r = self.r
+        field = _join(prefix, "body") if prefix else "body"
+        if not isinstance(node, Map):
+            r.wrong_type(node, field, "a mapping of block ids to blocks")
+            return []
+        if not node.pairs:
+            r.problem(node, field, "must not be empty")
+        out = []
+        for key, value in node.pairs:
+            bid = _join(prefix, key.value)
+            if not ID_RE.match(key.value):
+                r.problem(key, bid, "ids use lower-case letters, digits and single hyphens")
+                continue
+            if key.value in UNIT_FIELDS:
+                r.problem(
+                    key,
+                    bid,
+                    f"'{key.value}:' is a field of a unit, not a block id: indent it under its unit",
+                )
+                continue
+            if not prefix and key.value in RESERVED_IDS:
+                r.problem(key, bid, f"{key.value!r} is reserved at the top of the body: choose another id")
+                continue
+            block = self.block(value, bid, (*keys, key.value), depth, allowed)
+            if block is not None:
+                out.append(block)
+        return out
 
-
-def _note_ref(r: _Reader, node: Node, fieldpath: str, note_ids: set[str]) -> Fact | None:
-    ref_node = node.get("note") if isinstance(node, Map) else None
-    ref = r.fact_note_ref(ref_node, _join(fieldpath, "note"))
-    if ref is not None and ref.value not in note_ids:
-        r.problem(ref.pos, ref.id, f"no note {ref.value!r} in table.notes")
-        return None
-    return ref
-
-
-CELL_KINDS = ("flag", "names", "text")
-
-
-def _read_cell(r: _Reader, node: Node, fieldpath: str, note_ids: set[str]) -> Cell | None:
-    """A flag (true/false), a list of names, or translatable text; a mapping adds a note."""
-    if isinstance(node, Scalar) and node.kind == "boolean":
-        value: Unit | Fact | None = r.fact_bool(node, fieldpath)
-    elif isinstance(node, Seq):
-        value = r.fact_names(node, fieldpath)
-    elif isinstance(node, Map):
-        kinds = [k for k in CELL_KINDS if node.get(k) is not None]
-        if len(kinds) != 1:
-            r.problem(node, fieldpath, "a cell mapping has exactly one of: flag, names, text")
+    def block(
+        self, node: Node, bid: str, keys: tuple[str, ...], depth: int, allowed: tuple[str, ...] | None
+    ) -> Block | None:
+        r = self.r
+        kind = "paragraph"
+        if isinstance(node, Map):
+            kinds = [k for k in BLOCK_KINDS if node.get(k) is not None]
+            if len(kinds) > 1:
+                r.problem(node, bid, f"a block has one kind, not {len(kinds)}: {', '.join(kinds)}")
+                return None
+            if kinds:
+                kind = kinds[0]
+            elif node.get("text") is None:
+                r.problem(
+                    node,
+                    bid,
+                    "a block is a paragraph (text) or has one of: " + ", ".join(BLOCK_KINDS),
+                )
+                return None
+        if allowed is not None and kind not in allowed:
+            r.problem(node, bid, f"a callout holds paragraphs, lists, quotes and code, not a {kind}")
             return None
-        kind = kinds[0]
-        if kind == "text":
-            value = r.unit(node, fieldpath, extra=("note",))
+        if kind == "paragraph":
+            unit = r.unit(node, bid, keys=keys)
+            return None if unit is None else Paragraph(bid, node.pos, unit)
+        assert isinstance(node, Map)
+        required, optional = BLOCK_FIELDS[kind]
+        if r.mapping(node, bid, required, optional) is None:
+            return None
+        return getattr(self, f"read_{kind}")(node, bid, keys, depth)
+
+    def read_section(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Block | None:
+        r = self.r
+        if depth >= MAX_SECTION_DEPTH:
+            r.problem(m, bid, f"sections nest at most {MAX_SECTION_DEPTH} levels deep")
+            return None
+        self.targets[bid] = "section"
+        title = r.unit(m.get("section"), bid, keys=(*keys, "section"))
+        numbered = True
+        if m.get("numbered") is not None:
+            flag = r.fact_bool(m.get("numbered"), _join(bid, "numbered"))  # type: ignore[arg-type]
+            numbered = bool(flag.value) if flag else True
+        body_node = m.get("body")
+        assert body_node is not None
+        blocks = self.blocks(body_node, bid, (*keys, "body"), depth + 1)
+        return None if title is None else Section(bid, m.pos, title, blocks, numbered)
+
+    def read_list(
+        self, m: Map, bid: str, keys: tuple[str, ...], depth: int, level: int = 0
+    ) -> ListBlock | None:
+        r = self.r
+        style = "bullet"
+        style_node = m.get("style")
+        if style_node is not None:
+            name = r.string(style_node, _join(bid, "style"))
+            if name is not None and name not in LIST_STYLES:
+                r.problem(
+                    style_node,
+                    _join(bid, "style"),
+                    f"unknown list style {name!r} (use: {', '.join(LIST_STYLES)})",
+                )
+            elif name is not None:
+                style = name
+        items_node = m.get("list")
+        assert items_node is not None
+        items = []
+        for sub, value in r.entries(items_node, bid):
+            item_key = sub.rsplit(".", 1)[1]
+            ikeys = (*keys, "list", item_key)
+            if item_key in UNIT_FIELDS:
+                r.problem(
+                    value,
+                    sub,
+                    f"'{item_key}:' is a field of a unit, not an item id: indent it under its item",
+                )
+                continue
+            sublist = None
+            if isinstance(value, Map) and value.get("list") is not None:
+                if level + 1 >= MAX_LIST_DEPTH:
+                    r.problem(value, sub, f"lists nest at most {MAX_LIST_DEPTH} levels deep")
+                    continue
+                sublist = self.read_list(value, sub, ikeys, depth, level + 1)
+                text = r.unit(value, sub, extra=("list", "style"), keys=ikeys)
+            else:
+                text = r.unit(value, sub, keys=ikeys)
+            if text is not None:
+                items.append(Item(sub, value.pos, text, sublist))
+        return ListBlock(bid, m.pos, style, items)
+
+    def read_table(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Table | None:
+        r = self.r
+        self.targets[bid] = "table"
+        caption = r.unit(m.get("table"), bid, keys=(*keys, "table"))
+        notes = self.notes(m.get("notes"), _join(bid, "notes"), (*keys, "notes"))
+        letters = {n.letter for n in notes}
+        columns = []
+        cols_field = _join(bid, "columns")
+        for sub, value in r.entries(m.get("columns"), cols_field):  # type: ignore[arg-type]
+            cid = sub.rsplit(".", 1)[1]
+            label = r.unit(value, sub, extra=("note",), keys=(*keys, "columns", cid))
+            note = self.note_ref(value, sub, letters)
+            if label is not None:
+                columns.append(Column(cid, label, note))
+        col_ids = tuple(c.id for c in columns)
+        rows = []
+        for sub, value in r.entries(m.get("rows"), _join(bid, "rows")):  # type: ignore[arg-type]
+            row = r.mapping(value, sub, (), col_ids)
+            if row is None:
+                continue
+            if not row.pairs:
+                r.problem(row, sub, "a row needs at least one cell")
+            rkey = sub.rsplit(".", 1)[1]
+            cells = {}
+            for key, cell_node in row.pairs:
+                if key.value in col_ids:
+                    ckeys = (*keys, "rows", rkey, key.value)
+                    cell = self.cell(cell_node, _join(sub, key.value), letters, ckeys)
+                    if cell is not None:
+                        cells[key.value] = cell
+            rows.append(Row(sub, {c: cells[c] for c in col_ids if c in cells}, value.pos))
+        row_header = False
+        if m.get("row-header") is not None:
+            flag = r.fact_bool(m.get("row-header"), _join(bid, "row-header"))  # type: ignore[arg-type]
+            row_header = bool(flag.value) if flag else False
+        return None if caption is None else Table(bid, m.pos, caption, columns, rows, notes, row_header)
+
+    def note_ref(self, node: Node, fieldpath: str, letters: set[str]) -> Fact | None:
+        r = self.r
+        ref_node = node.get("note") if isinstance(node, Map) else None
+        ref = r.fact_note_ref(ref_node, _join(fieldpath, "note"))
+        if ref is not None and ref.value not in letters:
+            known = ", ".join(sorted(letters)) or "none"
+            r.problem(ref.pos, ref.id, f"no note {ref.value!r} below the table (notes: {known})")
+            return None
+        return ref
+
+    def cell(self, node: Node, fieldpath: str, letters: set[str], keys: tuple[str, ...]) -> Cell | None:
+        """A flag (true/false), a list of names, a number or translatable text; a mapping adds a note."""
+        r = self.r
+        value: Unit | Fact | None
+        if isinstance(node, Scalar) and node.kind == "boolean":
+            value = r.fact_bool(node, fieldpath)
+        elif isinstance(node, Scalar) and node.kind in ("integer", "number"):
+            value = self.number(node, fieldpath)
+        elif isinstance(node, Seq):
+            value = r.fact_names(node, fieldpath)
+        elif isinstance(node, Map):
+            kinds = [k for k in CELL_KINDS if node.get(k) is not None]
+            if len(kinds) != 1:
+                r.problem(node, fieldpath, "a cell mapping has exactly one of: " + ", ".join(CELL_KINDS))
+                return None
+            kind = kinds[0]
+            if kind == "text":
+                value = r.unit(node, fieldpath, extra=("note",), keys=keys)
+            else:
+                r.mapping(node, fieldpath, (kind,), ("note",))
+                sub = node.get(kind)
+                assert sub is not None
+                if kind == "flag":
+                    value = r.fact_bool(sub, fieldpath)
+                elif kind == "names":
+                    value = r.fact_names(sub, fieldpath)
+                else:
+                    value = self.number(sub, fieldpath)
         else:
-            r.mapping(node, fieldpath, (kind,), ("note",))
-            sub = node.get(kind)
-            assert sub is not None
-            value = r.fact_bool(sub, fieldpath) if kind == "flag" else r.fact_names(sub, fieldpath)
-    else:
-        value = r.unit(node, fieldpath)
-    note = _note_ref(r, node, fieldpath, note_ids)
-    return None if value is None else Cell(fieldpath, value, note)
+            value = r.unit(node, fieldpath, keys=keys)
+        note = self.note_ref(node, fieldpath, letters)
+        return None if value is None else Cell(fieldpath, value, note)
 
+    def number(self, node: Node, fieldpath: str) -> Fact | None:
+        if not isinstance(node, Scalar) or node.kind not in ("integer", "number"):
+            self.r.wrong_type(node, fieldpath, "a number")
+            return None
+        if node.kind == "integer":
+            return self.r.fact_int(node, fieldpath)
+        if not re.fullmatch(r"[-+]?[0-9][0-9_]*\.[0-9_]+(?:[eE][-+]?[0-9]+)?", node.value):
+            self.r.problem(node, fieldpath, f"write the number in decimal digits, not {node.value!r}")
+            return None
+        return Fact(fieldpath, node.value, node.pos)  # as written: "3.50" stays "3.50"
 
-def _read_notes(r: _Reader, node: Node | None) -> list[Note]:
-    out = []
-    if node is None:
+    def notes(self, node: Node | None, fieldpath: str, keys: tuple[str, ...]) -> list[Note]:
+        r = self.r
+        out: list[Note] = []
+        if node is None:
+            return out
+        for sub, value in r.entries(node, fieldpath):
+            letter = sub.rsplit(".", 1)[1]
+            nkeys = (*keys, letter)
+            if isinstance(value, Map) and value.get("text") is None:
+                r.mapping(value, sub, ("url",))
+                url_node = value.get("url")
+                url = r.fact_url(url_node, _join(sub, "url")) if url_node else None
+                out.append(Note(sub, value.pos, url=url))
+                continue
+            text = r.unit(value, sub, extra=("url",), keys=nkeys)
+            url_node = value.get("url") if isinstance(value, Map) else None
+            url = r.fact_url(url_node, _join(sub, "url")) if url_node is not None else None
+            out.append(Note(sub, value.pos, text=text, url=url))
         return out
-    for sub, value in r.entries(node, "table.notes"):
-        note_id = sub.rsplit(".", 1)[1]
-        if isinstance(value, Map) and value.get("text") is None:
-            r.mapping(value, sub, ("url",))
-            url_node = value.get("url")
-            url = r.fact_url(url_node, _join(sub, "url")) if url_node else None
-            out.append(Note(note_id, value.pos, url=url))
-            continue
-        text = r.unit(value, sub, extra=("url",))
-        url_node = value.get("url") if isinstance(value, Map) else None
-        url = r.fact_url(url_node, _join(sub, "url")) if url_node is not None else None
-        out.append(Note(note_id, value.pos, text=text, url=url))
-    return out
+
+    def read_callout(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Block | None:
+        r = self.r
+        style_node = m.get("callout")
+        style = r.string(style_node, bid)
+        if style is not None and style not in CALLOUT_KINDS:
+            r.problem(style_node, bid, f"unknown callout kind {style!r} (use: {', '.join(CALLOUT_KINDS)})")  # type: ignore[arg-type]
+            style = None
+        title = r.unit(m.get("title"), _join(bid, "title"), keys=(*keys, "title")) if m.get("title") else None
+        if title is not None:
+            title.id = bid
+        blocks = self.blocks(m.get("body"), bid, (*keys, "body"), depth, IN_CALLOUT)  # type: ignore[arg-type]
+        return None if style is None else Callout(bid, m.pos, style, blocks, title)
+
+    def read_quote(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Block | None:
+        r = self.r
+        text = r.unit(m.get("quote"), bid, keys=(*keys, "quote"))
+        attribution = None
+        if m.get("attribution") is not None:
+            attribution = r.unit(m.get("attribution"), _join(bid, "attribution"), keys=(*keys, "attribution"))
+        return None if text is None else Quote(bid, m.pos, text, attribution)
+
+    def read_code(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Block | None:
+        r = self.r
+        code_node = m.get("code")
+        code = r.fact_str(code_node, bid)
+        language = r.fact_str(m.get("language"), _join(bid, "language"))
+        if language is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_+#.-]*", str(language.value)):
+            r.problem(language.pos, language.id, "a language name is one word (python, c++, yaml)")
+        caption = None
+        if m.get("caption") is not None:
+            caption = r.unit(m.get("caption"), _join(bid, "caption"), keys=(*keys, "caption"))
+        if code is None or language is None:
+            return None
+        if isinstance(code_node, Scalar) and code_node.plain:
+            r.problem(code_node, bid, "write code as a literal block (code: |) so that it is kept exactly")
+        return Code(bid, m.pos, code, language, caption)
 
 
-def _read_table(r: _Reader, node: Node) -> Table | None:
-    m = r.mapping(node, "table", TABLE_FIELDS, ("notes", "editor-note"))
-    if m is None:
-        return None
-    notes_node = m.get("notes")
-    notes = _read_notes(r, notes_node)
-    note_ids = {n.id for n in notes}
-    criteria = _read_criteria(r, m.get("criteria"), note_ids) if m.get("criteria") else []
-    crit_ids = [c.id for c in criteria]
-    subjects = []
-    rows = m.get("rows")
-    for sub, value in r.entries(rows, "table.rows") if rows is not None else []:
-        row = r.mapping(value, sub, ("name",), tuple(crit_ids))
-        if row is None:
-            continue
-        name = r.fact_str(row.get("name"), _join(sub, "name"))
-        cells = {}
-        for key, cell_node in row.pairs:
-            if key.value in crit_ids:
-                cell = _read_cell(r, cell_node, _join(sub, key.value), note_ids)
-                if cell is not None:
-                    cells[key.value] = cell
-        if name is not None:
-            # cells follow the order of the criteria, whatever the order in the file
-            ordered = {c: cells[c] for c in crit_ids if c in cells}
-            subjects.append(Subject(sub.rsplit(".", 1)[1], name, ordered, value.pos))
-    parts = [r.unit(m.get(k), f"table.{k}") for k in ("title", "caption", "subject-label")]
-    editor_note = r.unit(m.get("editor-note"), "table.editor-note")
-    if any(p is None for p in parts):
-        return None
-    title, caption, label = parts
-    assert title and caption and label
-    return Table(title, caption, label, criteria, subjects, notes, editor_note)
+def _check_references(r: _Reader, targets: dict[str, str], footnotes: list[Footnote]) -> None:
+    """Every <ref/> names a section or table of the chapter; every <fn/> a footnote, and every
+    footnote is referenced."""
+    from pipeline import inline
 
-
-def _read_profiles(r: _Reader, node: Node | None, subject_ids: set[str]) -> list[Profile]:
-    out = []
-    if node is None:
-        return out
-    for sub, value in r.entries(node, "profiles"):
-        pid = sub.rsplit(".", 1)[1]
-        if subject_ids and pid not in subject_ids:
-            key = next(k for k, v in node.pairs if v is value)  # type: ignore[union-attr]
-            r.problem(key, sub, f"no subject {pid!r} in table.rows")
-        m = r.mapping(value, sub, ("description", "pros"), ("cons", "editor-note"))
-        if m is None:
-            continue
-        out.append(
-            Profile(
-                pid,
-                value.pos,
-                description=r.units(m.get("description"), _join(sub, "description")),
-                pros=r.units(m.get("pros"), _join(sub, "pros"), allow_empty=True),
-                cons=r.units(m.get("cons"), _join(sub, "cons"), allow_empty=True),
-                editor_note=r.unit(m.get("editor-note"), _join(sub, "editor-note")),
+    names = {n.name for n in footnotes}
+    used: set[str] = set()
+    for node, fieldpath, text, nodes in r.parsed:
+        for atom in inline.atoms(nodes):
+            if isinstance(atom, inline.Ref) and atom.value not in targets:
+                hint = _close(atom.value, targets)
+                r.problem(
+                    r.offset_pos(node, text, atom.offset),
+                    fieldpath,
+                    f"<ref to={atom.value!r}/> names no section or table of the chapter{hint}",
+                )
+            elif isinstance(atom, inline.FnRef):
+                if atom.value not in names:
+                    hint = _close(atom.value, names)
+                    r.problem(
+                        r.offset_pos(node, text, atom.offset),
+                        fieldpath,
+                        f"<fn to={atom.value!r}/> names no footnote in footnotes:{hint}",
+                    )
+                used.add(atom.value)
+    for note in footnotes:
+        if note.name not in used:
+            r.problem(
+                note.pos, note.id, 'footnote never referenced (add <fn to="' + note.name + '"/> to a text)'
             )
-        )
-    return out
+
+
+def _close(word: str, candidates: object) -> str:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(candidates), n=1)  # type: ignore[call-overload]
+    return f" (did you mean {found[0]!r}?)" if found else ""
 
 
 def read_chapter(doc: yamlsrc.Document, lang: str, key: str) -> Chapter:
     """Build a Chapter from a parsed file, or raise SourceError with all its problems."""
     r = _Reader(doc)
-    root = r.mapping(doc.root, "", ("meta", "introduction", "table"), ("profiles-title", "profiles"))
+    root = r.mapping(doc.root, "", CHAPTER_FIELDS, ("footnotes",))
     if root is None:
         raise SourceError(r.problems)
-    meta = _read_meta(r, root.get("meta"), lang) if root.get("meta") else None
-    intro = r.units(root.get("introduction"), "introduction")
-    table = _read_table(r, root.get("table")) if root.get("table") else None
-    subject_ids = {s.id for s in table.subjects} if table else set()
-    profiles_title = r.unit(root.get("profiles-title"), "profiles-title")
-    profiles = _read_profiles(r, root.get("profiles"), subject_ids)
-    if profiles and profiles_title is None and root.get("profiles-title") is None:
-        r.problem(root, "profiles-title", "missing required field (the chapter has profiles)")
-    if r.problems or meta is None or table is None:
+    number = r.fact_int(root.get("chapter"), "chapter")
+    edition = r.edition(root.get("edition"), "edition")
+    title = r.unit(root.get("title"), "title", keys=("title",))
+    cr = _ChapterReader(r)
+    body = root.get("body")
+    blocks = cr.blocks(body, "", ("body",), 0) if body is not None else []
+    footnotes = []
+    fn_node = root.get("footnotes")
+    if fn_node is not None:
+        for sub, value in r.entries(fn_node, "footnotes"):
+            unit = r.unit(value, sub, keys=("footnotes", sub.rsplit(".", 1)[1]))
+            if unit is not None:
+                footnotes.append(Footnote(sub, value.pos, unit))
+    _check_references(r, cr.targets, footnotes)
+    if r.problems or number is None or edition is None or title is None:
         raise SourceError(r.problems)
-    return Chapter(key, lang, doc.path, meta, intro, table, profiles_title, profiles, doc.root.pos)
+    edition_node = root.get("edition")
+    assert edition_node is not None
+    return Chapter(
+        key, lang, doc.path, number, edition, edition_node.pos, title, blocks, footnotes, doc.root.pos
+    )
 
 
 def load_chapter(path: str, lang: str) -> Chapter:
@@ -440,14 +707,32 @@ def read_glossary(doc: yamlsrc.Document, codes: list[str]) -> Glossary:
 
 
 # -- book ------------------------------------------------------------------------------------
-def _read_config(root: str) -> tuple[str, list[str], str | None]:
+BOOK_FIELDS = (("source", "translations", "year", "meta"), ("glossary",))
+META_FIELDS = ("title", "author", "publisher", "credit")
+
+
+class _Config:
+    __slots__ = ("codes", "glossary", "meta", "source", "year")
+
+    def __init__(
+        self, source: str, codes: list[str], glossary: str | None, year: Fact, meta: dict[str, BookMeta]
+    ) -> None:
+        self.source = source
+        self.codes = codes
+        self.glossary = glossary
+        self.year = year
+        self.meta = meta
+
+
+def _read_config(root: str) -> _Config:
     path = os.path.join(root, BOOK_FILE)
     doc = yamlsrc.read(path)
     r = _Reader(doc)
-    m = r.mapping(doc.root, "", ("source", "translations"), ("glossary",))
+    m = r.mapping(doc.root, "", *BOOK_FIELDS)
     source = r.string(m.get("source"), "source") if m else None
     names = r.fact_names(m.get("translations"), "translations") if m and m.get("translations") else None
     glossary = r.string(m.get("glossary"), "glossary") if m and m.get("glossary") else None
+    year = r.fact_int(m.get("year"), "year") if m else None
     codes = [source, *(names.value if names else ())] if source else []
     for i, code in enumerate(codes):
         if code not in langs.LANGUAGES:
@@ -462,9 +747,27 @@ def _read_config(root: str) -> tuple[str, list[str], str | None]:
             r.problem(m.get("translations") or doc.root, "translations", f"{code!r} is {what}")  # type: ignore[union-attr]
     if glossary is not None and not _inside(glossary):
         r.problem(m.get("glossary") or doc.root, "glossary", "name a file inside the sources folder")  # type: ignore[union-attr]
-    if r.problems or source is None or names is None:
+    meta: dict[str, BookMeta] = {}
+    meta_node = m.get("meta") if m else None
+    if isinstance(meta_node, Map):
+        r.mapping(meta_node, "meta", tuple(c for c in codes if isinstance(c, str)))
+        for key, value in meta_node.pairs:
+            code = key.value
+            if code not in codes:
+                continue
+            fields = r.mapping(value, f"meta.{code}", META_FIELDS)
+            if fields is None:
+                continue
+            units = {f: r.unit(fields.get(f), f"book.{f}", keys=("meta", code, f)) for f in META_FIELDS}
+            if all(u is not None for u in units.values()):
+                meta[code] = BookMeta(code, path, pos=value.pos, **units)  # type: ignore[arg-type]
+    elif meta_node is not None:
+        r.wrong_type(
+            meta_node, "meta", "a mapping of languages to the book's title, author, publisher and credit"
+        )
+    if r.problems or source is None or names is None or year is None:
         raise SourceError(r.problems)
-    return source, list(codes), glossary  # type: ignore[arg-type]
+    return _Config(source, list(codes), glossary, year, meta)  # type: ignore[arg-type]
 
 
 def _inside(name: str) -> bool:
@@ -494,7 +797,8 @@ def load_book(root: str, only: Callable[[str, str], bool] | None = None) -> Book
 
 
 def _load_book(root: str, only: Callable[[str, str], bool] | None) -> Book:
-    source, codes, glossary_name = _read_config(root)
+    config = _read_config(root)
+    source, codes, glossary_name = config.source, config.codes, config.glossary
     problems: list[Problem] = []
     files = {lang: chapter_files(root, lang) for lang in codes}
     all_keys = sorted({k for fs in files.values() for k in fs})
@@ -534,4 +838,17 @@ def _load_book(root: str, only: Callable[[str, str], bool] | None) -> Book:
             problems.extend(exc.problems)
     if problems:
         raise SourceError(problems)
-    return Book(root, source, codes, chapters, glossary, orphans)
+    numbers: dict[str, dict[int, str]] = {}
+    for lang, by_key in chapters.items():
+        for chapter in by_key.values():
+            seen = numbers.setdefault(lang, {})
+            n = chapter.number.value
+            if n in seen:
+                problems.append(
+                    Problem(chapter.number.pos, "chapter", f"chapter {n} is also {display_path(seen[n])}")  # type: ignore[index]
+                )
+            else:
+                seen[n] = chapter.path  # type: ignore[index]
+    if problems:
+        raise SourceError(problems)
+    return Book(root, source, codes, chapters, glossary, orphans, config.meta, config.year)

@@ -53,7 +53,7 @@ class Unit(Record):
     """One translatable piece of text."""
 
     _fields = ("id", "text", "pos", "source", "source_pos", "comment", "waivers")
-    __slots__ = (*_fields, "node")  # node is neither compared nor shown
+    __slots__ = (*_fields, "node", "keys", "_inlines")  # neither compared nor shown
 
     def __init__(
         self,
@@ -65,6 +65,7 @@ class Unit(Record):
         comment: str | None = None,  # a note for translators
         waivers: dict[str, Waiver] | None = None,  # by rule id; a new empty dict when None
         node: object = None,  # yamlsrc node, for edits
+        keys: tuple[str, ...] = (),  # the path of mapping keys to the unit in its file, for edits
     ) -> None:
         self.id = id
         self.text = text
@@ -74,6 +75,26 @@ class Unit(Record):
         self.comment = comment
         self.waivers: dict[str, Waiver] = {} if waivers is None else waivers
         self.node = node
+        self.keys = keys
+        self._inlines: list | None = None
+
+    @property
+    def inlines(self) -> list:
+        """The text parsed into inline elements (see pipeline.inline), parsed once."""
+        if self._inlines is None:
+            from pipeline import inline
+
+            self._inlines = inline.parse(self.text)
+        return self._inlines
+
+    @property
+    def plain(self) -> str:
+        """The text without its tags; code, math and references as one placeholder each."""
+        if "<" not in self.text:
+            return self.text
+        from pipeline import inline
+
+        return inline.plain(self.inlines)
 
 
 FactValue = bool | int | str | tuple[str, ...]
@@ -91,7 +112,7 @@ class Fact(Record):
 
 
 class Cell(Record):
-    """One table cell: a yes/no flag, a list of names (both facts) or translatable text."""
+    """One table cell: a yes/no flag, a list of names, a number (facts) or translatable text."""
 
     __slots__ = _fields = ("id", "value", "note")
 
@@ -101,7 +122,9 @@ class Cell(Record):
         self.note = note  # letter of a table note
 
 
-class Criterion(Record):
+class Column(Record):
+    """A table column: its id and its header unit (with an optional note letter)."""
+
     __slots__ = _fields = ("id", "label", "note")
 
     def __init__(self, id: str, label: Unit, note: Fact | None = None) -> None:
@@ -110,181 +133,323 @@ class Criterion(Record):
         self.note = note
 
 
-class Subject(Record):
-    __slots__ = _fields = ("id", "name", "cells", "pos")
+class Row(Record):
+    __slots__ = _fields = ("id", "cells", "pos")
 
-    def __init__(self, id: str, name: Fact, cells: dict[str, Cell], pos: Position) -> None:
-        self.id = id
-        self.name = name
-        self.cells = cells
+    def __init__(self, id: str, cells: dict[str, Cell], pos: Position) -> None:
+        self.id = id  # full id: TABLE.rows.ROW
+        self.cells = cells  # column id -> cell, in column order; a row may omit cells
         self.pos = pos
+
+    @property
+    def key(self) -> str:
+        return self.id.rsplit(".", 1)[1]
 
 
 class Note(Record):
+    """A note below a table: its letter (the id's last part), a text, a URL or both."""
+
     __slots__ = _fields = ("id", "pos", "text", "url")
 
     def __init__(self, id: str, pos: Position, text: Unit | None = None, url: Fact | None = None) -> None:
-        self.id = id
+        self.id = id  # full id: TABLE.notes.LETTER
         self.pos = pos
         self.text = text
         self.url = url
 
+    @property
+    def letter(self) -> str:
+        return self.id.rsplit(".", 1)[1]
 
-class Table(Record):
-    __slots__ = _fields = (
-        "title",
-        "caption",
-        "subject_label",
-        "criteria",
-        "subjects",
-        "notes",
-        "editor_note",
-    )
+
+# -- blocks ------------------------------------------------------------------------------------
+# Each block kind is one small class with a ``kind`` name; the layout layer and every writer
+# dispatch on it through a table (one function per kind). ``units()`` and ``facts()`` list what
+# a block holds in reading order; ``children()`` the blocks nested in it.
+
+
+class Block(Record):
+    kind = "block"
+    __slots__ = ()
+    id: str
+    pos: Position
+
+    def units(self) -> Iterator[Unit]:
+        return iter(())
+
+    def facts(self) -> Iterator[Fact]:
+        return iter(())
+
+    def children(self) -> list[Block]:
+        return []
+
+
+class Paragraph(Block):
+    kind = "paragraph"
+    __slots__ = _fields = ("id", "pos", "text")
+
+    def __init__(self, id: str, pos: Position, text: Unit) -> None:
+        self.id = id
+        self.pos = pos
+        self.text = text
+
+    def units(self) -> Iterator[Unit]:
+        yield self.text
+
+
+class Section(Block):
+    kind = "section"
+    __slots__ = _fields = ("id", "pos", "title", "blocks", "numbered")
 
     def __init__(
-        self,
-        title: Unit,
-        caption: Unit,
-        subject_label: Unit,
-        criteria: list[Criterion],
-        subjects: list[Subject],
-        notes: list[Note],
-        editor_note: Unit | None = None,
-    ) -> None:
-        self.title = title
-        self.caption = caption
-        self.subject_label = subject_label
-        self.criteria = criteria
-        self.subjects = subjects
-        self.notes = notes
-        self.editor_note = editor_note
-
-    def subject(self, subject_id: str) -> Subject | None:
-        return next((s for s in self.subjects if s.id == subject_id), None)
-
-
-class Profile(Record):
-    """What the chapter says of one subject: a description, pros and cons in order."""
-
-    __slots__ = _fields = ("id", "pos", "description", "pros", "cons", "editor_note")
-
-    def __init__(
-        self,
-        id: str,  # the subject's id in the table
-        pos: Position,
-        description: list[Unit],
-        pros: list[Unit],
-        cons: list[Unit],
-        editor_note: Unit | None = None,
+        self, id: str, pos: Position, title: Unit, blocks: list[Block], numbered: bool = True
     ) -> None:
         self.id = id
         self.pos = pos
-        self.description = description
-        self.pros = pros
-        self.cons = cons
-        self.editor_note = editor_note
+        self.title = title
+        self.blocks = blocks
+        self.numbered = numbered
+
+    def units(self) -> Iterator[Unit]:
+        yield self.title
+
+    def children(self) -> list[Block]:
+        return self.blocks
 
 
-class Meta(Record):
-    __slots__ = _fields = (
-        "chapter", "language", "year", "edition", "edition_pos", "title", "book", "author", "publisher",
-        "credit",
-    )  # fmt: skip
+LIST_STYLES = ("bullet", "numbered", "pros", "cons")
+
+
+class Item(Record):
+    """A list item: a unit, and optionally a list nested in it."""
+
+    __slots__ = _fields = ("id", "pos", "text", "sublist")
+
+    def __init__(self, id: str, pos: Position, text: Unit, sublist: ListBlock | None = None) -> None:
+        self.id = id
+        self.pos = pos
+        self.text = text
+        self.sublist = sublist
+
+
+class ListBlock(Block):
+    kind = "list"
+    __slots__ = _fields = ("id", "pos", "style", "items")
+
+    def __init__(self, id: str, pos: Position, style: str, items: list[Item]) -> None:
+        self.id = id
+        self.pos = pos
+        self.style = style  # one of LIST_STYLES
+        self.items = items
+
+    def units(self) -> Iterator[Unit]:
+        for item in self.items:
+            yield item.text
+            if item.sublist is not None:
+                yield from item.sublist.units()
+
+
+class Table(Block):
+    kind = "table"
+    __slots__ = _fields = ("id", "pos", "caption", "columns", "rows", "notes", "row_header")
 
     def __init__(
         self,
-        chapter: Fact,
-        language: Fact,
-        year: Fact,
-        edition: date,
-        edition_pos: Position,
-        title: Unit,
-        book: Unit,
-        author: Unit,
-        publisher: Unit,
-        credit: Unit,
+        id: str,
+        pos: Position,
+        caption: Unit,
+        columns: list[Column],
+        rows: list[Row],
+        notes: list[Note],
+        row_header: bool = False,
     ) -> None:
-        self.chapter = chapter
-        self.language = language
-        self.year = year
-        self.edition = edition
-        self.edition_pos = edition_pos
+        self.id = id
+        self.pos = pos
+        self.caption = caption
+        self.columns = columns
+        self.rows = rows
+        self.notes = notes
+        self.row_header = row_header  # the first column heads each row
+
+    def units(self) -> Iterator[Unit]:
+        yield self.caption
+        yield from (c.label for c in self.columns)
+        for row in self.rows:
+            yield from (c.value for c in row.cells.values() if isinstance(c.value, Unit))
+        yield from (n.text for n in self.notes if n.text is not None)
+
+    def facts(self) -> Iterator[Fact]:
+        yield from (c.note for c in self.columns if c.note is not None)
+        for row in self.rows:
+            for cell in row.cells.values():
+                if isinstance(cell.value, Fact):
+                    yield cell.value
+                if cell.note is not None:
+                    yield cell.note
+        yield from (n.url for n in self.notes if n.url is not None)
+
+    def row(self, key: str) -> Row | None:
+        return next((r for r in self.rows if r.key == key), None)
+
+
+CALLOUT_KINDS = ("note", "tip", "warning", "editor")
+
+
+class Callout(Block):
+    kind = "callout"
+    __slots__ = _fields = ("id", "pos", "style", "title", "blocks")
+
+    def __init__(
+        self, id: str, pos: Position, style: str, blocks: list[Block], title: Unit | None = None
+    ) -> None:
+        self.id = id
+        self.pos = pos
+        self.style = style  # one of CALLOUT_KINDS
+        self.blocks = blocks
         self.title = title
-        self.book = book
-        self.author = author
-        self.publisher = publisher
-        self.credit = credit
+
+    def units(self) -> Iterator[Unit]:
+        if self.title is not None:
+            yield self.title
+
+    def children(self) -> list[Block]:
+        return self.blocks
+
+
+class Quote(Block):
+    kind = "quote"
+    __slots__ = _fields = ("id", "pos", "text", "attribution")
+
+    def __init__(self, id: str, pos: Position, text: Unit, attribution: Unit | None = None) -> None:
+        self.id = id
+        self.pos = pos
+        self.text = text
+        self.attribution = attribution
+
+    def units(self) -> Iterator[Unit]:
+        yield self.text
+        if self.attribution is not None:
+            yield self.attribution
+
+
+class Code(Block):
+    kind = "code"
+    __slots__ = _fields = ("id", "pos", "code", "language", "caption")
+
+    def __init__(
+        self, id: str, pos: Position, code: Fact, language: Fact, caption: Unit | None = None
+    ) -> None:
+        self.id = id
+        self.pos = pos
+        self.code = code  # the source text: a fact, never translated
+        self.language = language  # its language name ("python"), a fact
+        self.caption = caption
+
+    def units(self) -> Iterator[Unit]:
+        if self.caption is not None:
+            yield self.caption
+
+    def facts(self) -> Iterator[Fact]:
+        yield self.code
+        yield self.language
+
+
+class Footnote(Record):
+    __slots__ = _fields = ("id", "pos", "text")
+
+    def __init__(self, id: str, pos: Position, text: Unit) -> None:
+        self.id = id  # full id: footnotes.NAME
+        self.pos = pos
+        self.text = text
+
+    @property
+    def name(self) -> str:
+        return self.id.rsplit(".", 1)[1]
+
+
+def walk(blocks: list[Block]) -> Iterator[Block]:
+    """Every block of a tree, depth first, in reading order."""
+    for block in blocks:
+        yield block
+        kids = block.children()
+        if kids:
+            yield from walk(kids)
 
 
 class Chapter(Record):
     """One chapter in one language, as loaded from one file."""
 
-    __slots__ = _fields = (
-        "key", "lang", "path", "meta", "introduction", "table", "profiles_title", "profiles", "pos",
-    )  # fmt: skip
+    __slots__ = _fields = ("key", "lang", "path", "number", "edition", "edition_pos", "title", "blocks",
+                           "footnotes", "pos")  # fmt: skip
 
     def __init__(
         self,
         key: str,  # file stem, the same in every language ("ch14")
         lang: str,
         path: str,
-        meta: Meta,
-        introduction: list[Unit],
-        table: Table,
-        profiles_title: Unit | None,
-        profiles: list[Profile],
+        number: Fact,  # the chapter number (id "chapter")
+        edition: date,
+        edition_pos: Position,
+        title: Unit,
+        blocks: list[Block],
+        footnotes: list[Footnote],
         pos: Position,
     ) -> None:
         self.key = key
         self.lang = lang
         self.path = path
-        self.meta = meta
-        self.introduction = introduction
-        self.table = table
-        self.profiles_title = profiles_title
-        self.profiles = profiles
+        self.number = number
+        self.edition = edition
+        self.edition_pos = edition_pos
+        self.title = title
+        self.blocks = blocks
+        self.footnotes = footnotes
         self.pos = pos
+
+    def walk(self) -> Iterator[Block]:
+        return walk(self.blocks)
 
     def units(self) -> Iterator[Unit]:
         """Every translatable unit, in reading order."""
-        m = self.meta
-        yield from (m.title, m.book, m.author, m.publisher, m.credit)
-        yield from self.introduction
-        t = self.table
-        yield from (t.title, t.caption, t.subject_label)
-        yield from (c.label for c in t.criteria)
-        for s in t.subjects:
-            yield from (c.value for c in s.cells.values() if isinstance(c.value, Unit))
-        yield from (n.text for n in t.notes if n.text is not None)
-        if t.editor_note:
-            yield t.editor_note
-        if self.profiles_title:
-            yield self.profiles_title
-        for p in self.profiles:
-            yield from p.description
-            yield from p.pros
-            yield from p.cons
-            if p.editor_note:
-                yield p.editor_note
+        yield self.title
+        for block in walk(self.blocks):
+            yield from block.units()
+        for note in self.footnotes:
+            yield note.text
 
     def facts(self) -> Iterator[Fact]:
         """Every language-neutral value, in reading order."""
-        m = self.meta
-        yield from (m.chapter, m.year)
-        for c in self.table.criteria:
-            if c.note:
-                yield c.note
-        for s in self.table.subjects:
-            yield s.name
-            for cell in s.cells.values():
-                if isinstance(cell.value, Fact):
-                    yield cell.value
-                if cell.note:
-                    yield cell.note
-        yield from (n.url for n in self.table.notes if n.url is not None)
+        yield self.number
+        for block in walk(self.blocks):
+            yield from block.facts()
 
-    def profile(self, subject_id: str) -> Profile | None:
-        return next((p for p in self.profiles if p.id == subject_id), None)
+    def block(self, block_id: str) -> Block | None:
+        return next((b for b in walk(self.blocks) if b.id == block_id), None)
+
+
+class BookMeta(Record):
+    """The book's metadata in one language (from book.yaml): printed on every handout."""
+
+    __slots__ = _fields = ("lang", "path", "title", "author", "publisher", "credit", "pos")
+
+    def __init__(
+        self, lang: str, path: str, title: Unit, author: Unit, publisher: Unit, credit: Unit, pos: Position
+    ) -> None:
+        self.lang = lang
+        self.path = path
+        self.title = title
+        self.author = author
+        self.publisher = publisher
+        self.credit = credit
+        self.pos = pos
+
+    key = "book"  # pairs with the same object of the other languages, as chapters pair by key
+
+    def units(self) -> Iterator[Unit]:
+        yield from (self.title, self.author, self.publisher, self.credit)
+
+    def facts(self) -> Iterator[Fact]:
+        return iter(())
 
 
 class Rendering(Record):
@@ -325,7 +490,7 @@ class Glossary(Record):
 class Book(Record):
     """Everything under a sources folder: every chapter in every language, and the glossary."""
 
-    __slots__ = _fields = ("root", "source_lang", "langs", "chapters", "glossary", "orphans")
+    __slots__ = _fields = ("root", "source_lang", "langs", "chapters", "glossary", "orphans", "meta", "year")
 
     def __init__(
         self,
@@ -335,6 +500,8 @@ class Book(Record):
         chapters: dict[str, dict[str, Chapter]],  # lang -> chapter key -> chapter
         glossary: Glossary,
         orphans: list[tuple[str, str]] | None = None,  # (lang, path) without twin; [] when None
+        meta: dict[str, BookMeta] | None = None,  # lang -> the book's metadata in that language
+        year: Fact | None = None,  # the book's year (id "year")
     ) -> None:
         self.root = root
         self.source_lang = source_lang
@@ -342,6 +509,8 @@ class Book(Record):
         self.chapters = chapters
         self.glossary = glossary
         self.orphans: list[tuple[str, str]] = [] if orphans is None else orphans
+        self.meta: dict[str, BookMeta] = {} if meta is None else meta
+        self.year = year
 
     def chapter_keys(self) -> list[str]:
         """Chapter keys present in any language, sorted."""

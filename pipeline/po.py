@@ -18,7 +18,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from pipeline import __version__, langs, yamlsrc
 from pipeline.errors import Position, Problem, SourceError, UsageError
-from pipeline.export.layout import build_timestamp
+from pipeline.dates import build_timestamp
 from pipeline.model import Book, Chapter, Unit, fingerprint
 
 

@@ -1,26 +1,97 @@
 """The handout layout shared by every exporter.
 
-``build(book, key, langs)`` turns one chapter of the document model into a :class:`Handout`:
-a title block and a flat list of blocks (headings, paragraphs, pros/cons lists, tables) whose
-every piece of text is a :class:`Para`, the same content in each language of the handout. A
-single-language handout has one :class:`Text` per Para; a bilingual one has two, which writers
-set side by side. UI words, dates and lists come from :mod:`pipeline.i18n`, so writers only
-arrange what they are given and never translate or format anything themselves.
+``build(book, key, langs)`` turns one chapter of the document model into a :class:`Handout`: a
+title block, a flat list of blocks (headings, paragraphs, lists, tables, callouts, quotes, code)
+and the chapter's footnotes. Every piece of text is a :class:`Para`, the same content in each
+language of the handout: a single-language handout has one :class:`Text` per Para, a bilingual
+one has two, which writers set side by side. Each Text carries its inline elements already
+resolved (a cross-reference is its printed label and the anchor it links to, a footnote
+reference its number), so writers only arrange what they are given and never translate,
+number or format anything themselves. UI words, dates and lists come from :mod:`pipeline.i18n`.
+
+Writers dispatch on the block class through a table (one function per kind): a new block kind is
+one class here, one function in :class:`_Builder` and one function per writer.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 
-from pipeline import __version__
+from pipeline import __version__, inline
+from pipeline.dates import build_timestamp
 from pipeline.errors import Position
 from pipeline.i18n import N_, Labels, labels
-from pipeline.model import Book, Chapter, Fact, Unit, fingerprint
+from pipeline.inline import Code as CodeSpan
+from pipeline.inline import Math as MathSpan
+from pipeline.inline import Span
+from pipeline.model import (
+    Block as ModelBlock,
+)
+from pipeline.model import (
+    Book,
+    Chapter,
+    Fact,
+    Unit,
+    fingerprint,
+)
+from pipeline.model import (
+    Callout as ModelCallout,
+)
+from pipeline.model import (
+    Code as ModelCode,
+)
+from pipeline.model import (
+    ListBlock as ModelList,
+)
+from pipeline.model import (
+    Paragraph as ModelParagraph,
+)
+from pipeline.model import (
+    Quote as ModelQuote,
+)
+from pipeline.model import (
+    Section as ModelSection,
+)
+from pipeline.model import (
+    Table as ModelTable,
+)
+
+__all__ = ["CodeSpan", "MathSpan", "Span", "build", "build_timestamp"]
 
 PRO_MARK, CON_MARK = "✓", "✗"
 STALE_MARK = "‡"  # printed after a translation whose source changed since it was reviewed
+LIST_MARKS = {"pros": PRO_MARK, "cons": CON_MARK}
+LIST_TITLES = {"pros": N_("Pros"), "cons": N_("Cons")}
+CALLOUT_LABELS = {
+    "note": N_("Note"),
+    "tip": N_("Tip"),
+    "warning": N_("Warning"),
+    "editor": N_("Editor's note"),
+}
+
+
+# -- inline elements after resolution ------------------------------------------------------------
+@dataclass(frozen=True)
+class XRef:
+    """A resolved cross-reference: the words printed ("表 14.1") and the anchor it links to."""
+
+    label: str
+    anchor: str
+    target: str  # the id of the target block
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A resolved footnote reference: its number in the chapter and the footnote's anchor."""
+
+    number: int
+    anchor: str
+    target: str  # the footnote's id
+
+
+# str | inline.Span (children resolved too) | inline.Code | inline.Math | XRef | NoteRef
+Inline = object
 
 
 @dataclass(frozen=True)
@@ -28,18 +99,46 @@ class Text:
     """One language's version of a piece of handout text."""
 
     lang: str
-    text: str
-    unit: str | None = None  # id of the source unit, None for UI words and facts
+    text: str  # as written in the sources (with tags), or the UI words
+    unit: str | None = None  # id of the unit, None for UI words and facts
     stale: bool = False  # a translation whose source text changed since it was reviewed
     pos: Position | None = field(default=None, compare=False)  # where the unit is written
+    inlines: tuple[Inline, ...] = field(default=(), compare=False)  # () for UI words: (text,)
+
+    @property
+    def nodes(self) -> tuple[Inline, ...]:
+        """The inline elements to print: text, Span, CodeSpan, MathSpan, XRef, NoteRef."""
+        return self.inlines if self.inlines else ((self.text,) if self.text else ())
+
+    @property
+    def plain(self) -> str:
+        """The printed text without formatting (labels of references, numbers of notes)."""
+        return plain(self.nodes)
+
+
+def plain(nodes: tuple[Inline, ...] | list[Inline]) -> str:
+    out = []
+    for n in nodes:
+        if isinstance(n, str):
+            out.append(n)
+        elif isinstance(n, Span):
+            out.append(plain(n.children))
+        elif isinstance(n, (CodeSpan, MathSpan)):
+            out.append(n.value)
+        elif isinstance(n, XRef):
+            out.append(n.label)
+        elif isinstance(n, NoteRef):
+            out.append(str(n.number))
+    return "".join(out)
 
 
 Para = tuple[Text, ...]
 
 
+# -- blocks ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Heading:
-    level: int  # 1: a section of the chapter, 2: a profile
+    level: int  # 1: a top-level section of the chapter; 2, 3, 4: nested sections
     number: str  # "14.2.1"; empty for unnumbered headings
     text: Para
     anchor: str  # stable, ASCII: bookmarks and internal links
@@ -48,25 +147,36 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: Para
-    role: str = "body"  # body | editor-note
-    label: Para | None = None  # printed before the text ("Editor's note:")
+    role: str = "body"  # body | lead (the chapter's opening paragraphs)
 
 
 @dataclass(frozen=True)
-class Points:
-    """A profile's pros or cons, each item marked with ✓ or ✗."""
+class ListItem:
+    text: Para
+    children: ListBlock | None = None  # a nested list
 
-    kind: str  # pro | con
-    title: Para
-    mark: str
-    items: tuple[Para, ...]
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A list. ``numbered`` lists get real numbering in each writer; ``mark`` (✓, ✗) is printed
+    before every item of a pros/cons list; ``title`` ("Pros") before the list."""
+
+    style: str  # bullet | numbered | pros | cons
+    items: tuple[ListItem, ...]
+    title: Para | None = None
+    mark: str | None = None
+    depth: int = 0  # 0 for a top-level list, 1 for a list nested in an item, ...
+
+    @property
+    def numbered(self) -> bool:
+        return self.style == "numbered"
 
 
 @dataclass(frozen=True)
 class Cell:
     text: Para
     note: str | None = None  # letter of a table note, printed as a superscript
-    kind: str = "text"  # text | flag | names | name | header
+    kind: str = "text"  # text | flag | names | number | name | header | term | rowhead
 
 
 @dataclass(frozen=True)
@@ -78,15 +188,48 @@ class NoteLine:
 
 @dataclass(frozen=True)
 class Table:
-    role: str  # comparison | glossary
-    caption: Para
+    role: str  # table | glossary
+    caption: Para  # the caption, without its label
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
     notes_title: Para | None = None
     notes: tuple[NoteLine, ...] = ()
+    label: Para | None = None  # "表 14.1" / "Table 14.1"; None for unnumbered tables
+    anchor: str | None = None
+    row_header: bool = False  # the first cell of every row heads it
 
 
-Block = Heading | Paragraph | Points | Table
+@dataclass(frozen=True)
+class Callout:
+    style: str  # note | tip | warning | editor
+    label: Para  # "Note", "Editor's note" (UI words)
+    blocks: tuple[Block, ...]
+    title: Para | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: Para
+    attribution: Para | None = None
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """Source code: shown once, also in a bilingual handout; never reflowed."""
+
+    code: str
+    language: str
+    caption: Para | None = None
+
+
+Block = Heading | Paragraph | ListBlock | Table | Callout | Quote | CodeBlock
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    anchor: str  # the note's own anchor; references link here
+    text: Para
 
 
 @dataclass(frozen=True)
@@ -94,7 +237,7 @@ class TitleBlock:
     kicker: Para  # "Chapter 14"
     title: Para
     source: Para  # the book, its author, publisher and year
-    credit: Para  # the sources' credit line
+    credit: Para  # the book's credit line
     edition: Para  # "Edition of 28 November 2026"
 
 
@@ -122,6 +265,8 @@ class Handout:
     labels: dict[str, Labels] = field(repr=False, default_factory=dict)
     # explains STALE_MARK; present only when some text of the handout is stale
     stale_legend: Para | None = None
+    footnotes: list[Footnote] = field(default_factory=list)
+    footnotes_title: Para | None = None  # "Notes", for writers that print them at the end
 
     @property
     def bilingual(self) -> bool:
@@ -140,18 +285,37 @@ class Handout:
         for para in (t.kicker, t.title, t.source, t.credit, t.edition):
             out.extend(para)
         for block in self.blocks:
-            out.extend(_block_texts(block))
+            out.extend(block_texts(block))
+        for note in self.footnotes:
+            out.extend(note.text)
+        out.extend(self.footnotes_title or ())
+        out.extend(self.stale_legend or ())
         return out
 
 
-def _block_texts(block: Block) -> list[Text]:
+def block_texts(block: Block) -> list[Text]:
+    """Every Text of a block, nested blocks included."""
     if isinstance(block, Heading):
         return list(block.text)
     if isinstance(block, Paragraph):
-        return [*(block.label or ()), *block.text]
-    if isinstance(block, Points):
-        return [*block.title, *(t for item in block.items for t in item)]
-    out = list(block.caption) + list(block.notes_title or ())
+        return list(block.text)
+    if isinstance(block, ListBlock):
+        out = list(block.title or ())
+        for item in block.items:
+            out.extend(item.text)
+            if item.children is not None:
+                out.extend(block_texts(item.children))
+        return out
+    if isinstance(block, Callout):
+        out = [*block.label, *(block.title or ())]
+        for b in block.blocks:
+            out.extend(block_texts(b))
+        return out
+    if isinstance(block, Quote):
+        return [*block.text, *(block.attribution or ())]
+    if isinstance(block, CodeBlock):
+        return list(block.caption or ())
+    out = [*(block.label or ()), *block.caption, *(block.notes_title or ())]
     for row in (block.header, *block.rows):
         for cell in row:
             out.extend(cell.text)
@@ -160,14 +324,12 @@ def _block_texts(block: Block) -> list[Text]:
     return out
 
 
-def build_timestamp(edition: date) -> datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else the edition date at 00:00 UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime(edition.year, edition.month, edition.day, tzinfo=UTC)
+def anchor(kind: str, item_id: str) -> str:
+    """An ASCII anchor for an id: ids use single hyphens, so '--' for '.' is unambiguous."""
+    return f"{kind}-{item_id.replace('.', '--')}"
 
 
+# -- building ------------------------------------------------------------------------------------
 class _Builder:
     """Builds one handout; holds the chapter in each of its languages."""
 
@@ -179,17 +341,96 @@ class _Builder:
         self.source = book.chapters.get(book.source_lang, {}).get(key)
         self.labels = {c: labels(c) for c in codes}
         self.source_units = {u.id: u for u in self.source.units()} if self.source else {}
+        if book.source_lang in book.meta:
+            self.source_units.update({u.id: u for u in book.meta[book.source_lang].units()})
+        self.units = {c: {u.id: u for u in self.chapters[c].units()} for c in codes}
+        self.blocks = {c: {b.id: b for b in self.chapters[c].walk()} for c in codes}
+        self.targets = self._number()
+        self.notes = self._footnote_numbers()
+
+    # -- numbering -------------------------------------------------------------------------
+    def _number(self) -> dict[str, tuple[str, str, str]]:
+        """id -> (kind, number, anchor) of every section and table a reference can name."""
+        chapter = str(self.first.number.value)
+        out: dict[str, tuple[str, str, str]] = {}
+        tables = 0
+
+        def visit(blocks: list[ModelBlock], prefix: str, numbered: bool) -> None:
+            nonlocal tables
+            n = 0
+            for b in blocks:
+                if isinstance(b, ModelSection):
+                    on = numbered and b.numbered
+                    number = ""
+                    if on:
+                        n += 1
+                        number = f"{prefix}.{n}"
+                    out[b.id] = ("section", number, anchor("sec", b.id))
+                    visit(b.blocks, number, on)
+                elif isinstance(b, ModelTable):
+                    tables += 1
+                    out[b.id] = ("table", f"{chapter}.{tables}", anchor("tbl", b.id))
+                elif isinstance(b, ModelCallout):
+                    visit(b.blocks, prefix, False)
+
+        visit(self.first.blocks, chapter, True)
+        return out
+
+    def _footnote_numbers(self) -> dict[str, int]:
+        """Footnote id -> number, in the order of first reference in the first language."""
+        out: dict[str, int] = {}
+        for unit in self.first.units():
+            if "<fn" not in unit.text:
+                continue
+            for atom in inline.atoms(unit.inlines):
+                if isinstance(atom, inline.FnRef):
+                    out.setdefault(f"footnotes.{atom.value}", len(out) + 1)
+        for note in self.first.footnotes:  # never referenced: the loader refuses it; be safe
+            out.setdefault(note.id, len(out) + 1)
+        return out
 
     # -- text helpers ------------------------------------------------------------------------
-    def unit(self, pick: callable) -> Para:  # type: ignore[valid-type]
-        """The same unit in every language: ``pick(chapter)`` returns it."""
-        return tuple(self._text(c, pick(self.chapters[c])) for c in self.codes)
+    def resolve(self, code: str, nodes: list[inline.Node]) -> tuple[Inline, ...]:
+        lab = self.labels[code]
+        out: list[Inline] = []
+        for n in nodes:
+            if isinstance(n, Span):
+                out.append(Span(n.tag, list(self.resolve(code, n.children)), n.href))
+            elif isinstance(n, inline.Ref):
+                out.append(self.xref(code, lab, n.value))
+            elif isinstance(n, inline.FnRef):
+                fid = f"footnotes.{n.value}"
+                out.append(NoteRef(self.notes.get(fid, 0), anchor("fn", n.value), fid))
+            else:
+                out.append(n)
+        return tuple(out)
 
-    def _text(self, code: str, unit: Unit) -> Text:
+    def xref(self, code: str, lab: Labels, target: str) -> XRef:
+        kind, number, anc = self.targets.get(target, ("section", "", anchor("sec", target)))
+        if kind == "table":
+            label = lab(N_("Table %(number)s"), number=number)
+        elif number:
+            label = lab(N_("Section %(number)s"), number=number)
+        else:  # an unnumbered section is named by its title
+            block = self.blocks[code].get(target)
+            label = block.title.plain if isinstance(block, ModelSection) else target
+        return XRef(label, anc, target)
+
+    def text(self, code: str, unit: Unit) -> Text:
         stale = False
         if code != self.book.source_lang and unit.id in self.source_units:
             stale = unit.source != fingerprint(self.source_units[unit.id].text)
-        return Text(code, unit.text, unit.id, stale, unit.pos)
+        inlines = self.resolve(code, unit.inlines) if "<" in unit.text else ()
+        return Text(code, unit.text, unit.id, stale, unit.pos, inlines)
+
+    def para(self, unit: Unit) -> Para:
+        """The unit in every language of the handout (by id; a language without it is left out)."""
+        out = []
+        for c in self.codes:
+            twin = self.units[c].get(unit.id)
+            if twin is not None:
+                out.append(self.text(c, twin))
+        return tuple(out)
 
     def ui(self, message: str, **values: object) -> Para:
         return tuple(Text(c, self.labels[c](message, **values)) for c in self.codes)
@@ -199,169 +440,149 @@ class _Builder:
         texts = tuple(Text(c, make(self.labels[c], self.chapters[c])) for c in self.codes)
         return texts[:1] if len({t.text for t in texts}) == 1 else texts
 
+    def meta_para(self, pick: callable) -> Para:  # type: ignore[valid-type]
+        out = []
+        for c in self.codes:
+            meta = self.book.meta.get(c)
+            if meta is not None:
+                out.append(self.text(c, pick(meta)))
+        return tuple(out)
+
     # -- parts -------------------------------------------------------------------------------
     def title_block(self) -> TitleBlock:
         def source_line(lab: Labels, ch: Chapter) -> str:
-            m = ch.meta
+            meta = self.book.meta.get(ch.lang)
+            if meta is None:
+                return ""
             return lab(
                 N_("%(book)s by %(author)s, %(publisher)s, %(year)s"),
-                book=m.book.text,
-                author=m.author.text,
-                publisher=m.publisher.text,
-                year=m.year.value,
+                book=meta.title.plain,
+                author=meta.author.plain,
+                publisher=meta.publisher.plain,
+                year=self.book.year.value if self.book.year else "",
             )
 
         return TitleBlock(
-            kicker=self.per_lang(lambda lab, ch: lab(N_("Chapter %(number)s"), number=ch.meta.chapter.value)),
-            title=self.unit(lambda ch: ch.meta.title),
+            kicker=self.per_lang(lambda lab, ch: lab(N_("Chapter %(number)s"), number=ch.number.value)),
+            title=self.para(self.first.title),
             source=tuple(
-                Text(c, source_line(self.labels[c], self.chapters[c]), "meta.book") for c in self.codes
+                Text(c, source_line(self.labels[c], self.chapters[c]), "book.title") for c in self.codes
             ),
-            credit=self.unit(lambda ch: ch.meta.credit),
-            edition=self.per_lang(
-                lambda lab, ch: lab(N_("Edition of %(date)s"), date=lab.date(ch.meta.edition))
-            ),
+            credit=self.meta_para(lambda m: m.credit),
+            edition=self.per_lang(lambda lab, ch: lab(N_("Edition of %(date)s"), date=lab.date(ch.edition))),
         )
 
-    def number(self, *parts: int) -> str:
-        return ".".join(str(p) for p in (self.first.meta.chapter.value, *parts))
-
-    def introduction(self) -> list[Block]:
-        if not self.first.introduction:
-            return []
-        blocks: list[Block] = [Heading(1, "", self.ui(N_("Introduction")), "introduction")]
-        blocks += [Paragraph(para) for para in self._aligned(lambda ch: ch.introduction)]
-        return blocks
-
-    def _aligned(self, seq: callable) -> list[Para]:  # type: ignore[valid-type]
-        """Each item of a unit list, matched by id across languages (position as a last resort).
-
-        One pass with a dictionary per language: a list of 10,000 paragraphs is no slower per item
-        than a list of ten.
-        """
-        lists = {c: seq(self.chapters[c]) for c in self.codes}
-        by_id = {c: {u.id: u for u in reversed(units)} for c, units in lists.items()}
-        out = []
-        for i, first in enumerate(seq(self.first)):
-            para = []
-            for c in self.codes:
-                units = lists[c]
-                twin = by_id[c].get(first.id, units[i] if i < len(units) else None)
-                if twin is not None:
-                    para.append(self._text(c, twin))
-            out.append(tuple(para))
+    def blocks_of(self, blocks: list[ModelBlock], level: int = 1, depth: int = 0) -> list[Block]:
+        out: list[Block] = []
+        for b in blocks:
+            out.extend(BLOCK_BUILDERS[type(b)](self, b, level, depth))
         return out
 
-    def cell(self, code: str, cell: object) -> Text:
-        lab, value = self.labels[code], cell.value  # type: ignore[attr-defined]
-        if isinstance(value, Unit):
-            return self._text(code, value)
-        assert isinstance(value, Fact)
-        if isinstance(value.value, bool):
-            return Text(code, lab(N_("Yes")) if value.value else lab(N_("No")))
-        if isinstance(value.value, tuple):
-            return Text(code, lab.list(value.value))
-        return Text(code, str(value.value))
+    def section(self, b: ModelSection, level: int, depth: int) -> list[Block]:
+        _, number, anc = self.targets[b.id]
+        return [Heading(level, number, self.para(b.title), anc), *self.blocks_of(b.blocks, level + 1)]
 
-    def comparison(self) -> list[Block]:
-        t = self.first.table
-        tables = {c: self.chapters[c].table for c in self.codes}
-        subjects = {c: {s.id: s for s in tables[c].subjects} for c in self.codes}
-        header = [Cell(self.unit(lambda ch: ch.table.subject_label), kind="header")]
-        labels = self._aligned(lambda ch: [c.label for c in ch.table.criteria])
-        for crit, para in zip(t.criteria, labels, strict=True):
-            header.append(Cell(para, crit.note.value if crit.note else None, "header"))  # type: ignore[arg-type]
-        rows = []
-        for subject in t.subjects:
-            row = [Cell((Text(self.codes[0], str(subject.name.value)),), kind="name")]
-            for crit in t.criteria:
-                texts, note, kind = [], None, "text"
-                for c in self.codes:
-                    twin = subjects[c].get(subject.id)
-                    cell = twin.cells.get(crit.id) if twin else None
-                    if cell is None:
-                        continue
-                    texts.append(self.cell(c, cell))
-                    note = note or (str(cell.note.value) if cell.note else None)
-                    kind = (
-                        "text"
-                        if isinstance(cell.value, Unit)
-                        else ("flag" if isinstance(cell.value.value, bool) else "names")
-                    )
-                if len({x.text for x in texts}) == 1 and kind != "text":
-                    texts = texts[:1]
-                row.append(Cell(tuple(texts), note, kind))
-            rows.append(tuple(row))
-        with_text = [n.id for n in t.notes if n.text is not None]
-        note_texts = dict(
-            zip(
-                with_text,
-                self._aligned(lambda ch: [n.text for n in ch.table.notes if n.text is not None]),
-                strict=True,
-            )
+    def paragraph(self, b: ModelParagraph, level: int, depth: int) -> list[Block]:
+        return [Paragraph(self.para(b.text), "lead" if level == 1 else "body")]
+
+    def list_block(self, b: ModelList, level: int, depth: int) -> list[Block]:
+        return [self._list(b, depth)]
+
+    def _list(self, b: ModelList, depth: int) -> ListBlock:
+        items = tuple(
+            ListItem(self.para(i.text), self._list(i.sublist, depth + 1) if i.sublist else None)
+            for i in b.items
         )
-        notes = [
-            NoteLine(note.id, note_texts.get(note.id), str(note.url.value) if note.url else None)
-            for note in t.notes
-        ]
-        blocks: list[Block] = [
-            Heading(1, self.number(1), self.unit(lambda ch: ch.table.title), "comparison"),
+        title = self.ui(LIST_TITLES[b.style]) if b.style in LIST_TITLES else None
+        return ListBlock(b.style, items, title, LIST_MARKS.get(b.style), depth)
+
+    def table(self, b: ModelTable, level: int, depth: int) -> list[Block]:
+        _, number, anc = self.targets[b.id]
+        rows_by = {
+            c: {r.id: r for r in self.blocks[c][b.id].rows} for c in self.codes if b.id in self.blocks[c]
+        }
+        header = tuple(
+            Cell(self.para(col.label), str(col.note.value) if col.note else None, "header")
+            for col in b.columns
+        )
+        rows = []
+        for row in b.rows:
+            cells = []
+            for k, col in enumerate(b.columns):
+                cells.append(self.cell(row.id, col.id, rows_by, b.row_header and k == 0))
+            rows.append(tuple(cells))
+        notes = tuple(
+            NoteLine(n.letter, self.para(n.text) if n.text else None, str(n.url.value) if n.url else None)
+            for n in b.notes
+        )
+        return [
             Table(
-                "comparison",
-                self.unit(lambda ch: ch.table.caption),
-                tuple(header),
+                "table",
+                self.para(b.caption),
+                header,
                 tuple(rows),
-                self.ui(N_("Notes")),
-                tuple(notes),
-            ),
-        ]
-        if t.editor_note:
-            blocks.append(self.editor_note(lambda ch: ch.table.editor_note))
-        return blocks
-
-    def editor_note(self, pick: callable) -> Paragraph:  # type: ignore[valid-type]
-        para = tuple(self._text(c, pick(self.chapters[c])) for c in self.codes if pick(self.chapters[c]))
-        return Paragraph(para, "editor-note", self.ui(N_("Editor's note")))
-
-    def profiles(self) -> list[Block]:
-        if not self.first.profiles or self.first.profiles_title is None:
-            return []
-        blocks: list[Block] = [
-            Heading(1, self.number(2), self.unit(lambda ch: ch.profiles_title), "profiles")  # type: ignore[arg-type,return-value]
-        ]
-        subjects = {s.id: s for s in self.first.table.subjects}
-        # profile id -> {language: profile}: looked up once, not once per paragraph
-        by_id = {p.id: {c: None for c in self.codes} for p in self.first.profiles}
-        for c in self.codes:
-            for p in self.chapters[c].profiles:
-                if p.id in by_id and by_id[p.id][c] is None:
-                    by_id[p.id][c] = p
-        for k, profile in enumerate(self.first.profiles, start=1):
-            subject = subjects.get(profile.id)
-            name = str(subject.name.value) if subject else profile.id
-            twins = by_id[profile.id]
-            blocks.append(
-                Heading(2, self.number(2, k), (Text(self.codes[0], name),), f"profile-{profile.id}")
+                self.ui(N_("Notes")) if notes else None,
+                notes,
+                self.ui(N_("Table %(number)s"), number=number),
+                anc,
+                b.row_header,
             )
+        ]
 
-            def part(ch: Chapter, attr: str, twins: dict = twins) -> list[Unit]:
-                twin = twins[ch.lang]
-                return getattr(twin, attr) if twin else []
+    def cell(self, row_id: str, col: str, rows_by: dict, rowhead: bool) -> Cell:
+        texts, note, kind = [], None, "text"
+        for c in self.codes:
+            row = rows_by.get(c, {}).get(row_id)
+            cell = row.cells.get(col) if row else None
+            if cell is None:
+                continue
+            texts.append(self.cell_text(c, cell.value))
+            note = note or (str(cell.note.value) if cell.note else None)
+            kind = _cell_kind(cell.value)
+        if len({x.text for x in texts}) == 1 and kind != "text":
+            texts = texts[:1]  # a fact prints the same in every language: once
+        if rowhead:
+            kind = "rowhead"
+        return Cell(tuple(texts), note, kind)
 
-            blocks += [Paragraph(para) for para in self._aligned(lambda ch: part(ch, "description"))]
-            for kind, title, mark in (("pro", N_("Pros"), PRO_MARK), ("con", N_("Cons"), CON_MARK)):
-                items = tuple(self._aligned(lambda ch, a=kind + "s": part(ch, a)))
-                if items:
-                    blocks.append(Points(kind, self.ui(title), mark, items))
-            if profile.editor_note and all(twins.values()):
-                blocks.append(self.editor_note(lambda ch, t=twins: t[ch.lang].editor_note))
-        return blocks
+    def cell_text(self, code: str, value: Unit | Fact) -> Text:
+        lab = self.labels[code]
+        if isinstance(value, Unit):
+            return self.text(code, value)
+        v = value.value
+        if isinstance(v, bool):
+            return Text(code, lab(N_("Yes")) if v else lab(N_("No")))
+        if isinstance(v, tuple):
+            return Text(code, lab.list(v))
+        return Text(code, str(v))
+
+    def callout(self, b: ModelCallout, level: int, depth: int) -> list[Block]:
+        title = self.para(b.title) if b.title is not None else None
+        inner = tuple(self.blocks_of(b.blocks, level, depth))
+        return [Callout(b.style, self.ui(CALLOUT_LABELS[b.style]), inner, title)]
+
+    def quote(self, b: ModelQuote, level: int, depth: int) -> list[Block]:
+        attribution = self.para(b.attribution) if b.attribution is not None else None
+        return [Quote(self.para(b.text), attribution)]
+
+    def code(self, b: ModelCode, level: int, depth: int) -> list[Block]:
+        caption = self.para(b.caption) if b.caption is not None else None
+        return [CodeBlock(str(b.code.value), str(b.language.value), caption)]
+
+    def footnotes(self) -> list[Footnote]:
+        by_id = {n.id: n for n in self.first.footnotes}
+        order = sorted(self.notes.items(), key=lambda kv: kv[1])
+        return [
+            Footnote(number, anchor("fn", fid.split(".", 1)[1]), self.para(by_id[fid].text))
+            for fid, number in order
+            if fid in by_id
+        ]
 
     def glossary(self) -> list[Block]:
         """Terms of the book's glossary that this chapter uses, with every language's form."""
-        used_text = " ".join(u.text for ch in self.chapters.values() for u in ch.units())
+        used_text = " ".join(u.plain for ch in self.chapters.values() for u in ch.units())
         if self.source:
-            used_text += " " + " ".join(u.text for u in self.source.units())
+            used_text += " " + " ".join(u.plain for u in self.source.units())
         used_text = used_text.lower()  # once: the chapter may be megabytes long
         order = list(self.codes) + [c for c in self.book.langs if c not in self.codes]
         rows = []
@@ -384,25 +605,60 @@ class _Builder:
         ]
 
     def info(self) -> DocInfo:
-        m = self.first.meta
-        chapter = self.labels[self.codes[0]](N_("Chapter %(number)s"), number=m.chapter.value)
+        first = self.codes[0]
+        chapter = self.labels[first](N_("Chapter %(number)s"), number=self.first.number.value)
+        meta = self.book.meta.get(first)
+        sections = [b.title.plain for b in self.first.walk() if isinstance(b, ModelSection)]
         return DocInfo(
-            title=" / ".join(self.chapters[c].meta.title.text for c in self.codes),
-            author=m.author.text,
-            subject=f"{m.book.text}, {chapter}",
-            keywords=tuple(str(s.name.value) for s in self.first.table.subjects),
-            language=self.labels[self.codes[0]].language.bcp47,
+            title=" / ".join(self.chapters[c].title.plain for c in self.codes),
+            author=meta.author.plain if meta else "",
+            subject=f"{meta.title.plain}, {chapter}" if meta else chapter,
+            keywords=tuple(sections),
+            language=self.labels[first].language.bcp47,
             creator=f"pipeline {__version__}",
-            timestamp=build_timestamp(m.edition),
+            timestamp=build_timestamp(self.first.edition),
         )
+
+
+def _cell_kind(value: Unit | Fact) -> str:
+    if isinstance(value, Unit):
+        return "text"
+    v = value.value
+    if isinstance(v, bool):
+        return "flag"
+    if isinstance(v, tuple):
+        return "names"
+    return "number"
+
+
+BLOCK_BUILDERS = {
+    ModelSection: _Builder.section,
+    ModelParagraph: _Builder.paragraph,
+    ModelList: _Builder.list_block,
+    ModelTable: _Builder.table,
+    ModelCallout: _Builder.callout,
+    ModelQuote: _Builder.quote,
+    ModelCode: _Builder.code,
+}
 
 
 def build(book: Book, key: str, codes: tuple[str, ...]) -> Handout:
     """The handout of chapter ``key`` in the languages ``codes`` (first one leads)."""
     b = _Builder(book, key, codes)
-    blocks = b.introduction() + b.comparison() + b.profiles() + b.glossary()
-    running = " / ".join(b.chapters[c].meta.title.text for c in codes)
-    handout = Handout(key, codes, b.title_block(), blocks, b.info(), running, b.labels)
+    blocks = b.blocks_of(b.first.blocks) + b.glossary()
+    running = " / ".join(b.chapters[c].title.plain for c in codes)
+    footnotes = b.footnotes()
+    handout = Handout(
+        key,
+        codes,
+        b.title_block(),
+        blocks,
+        b.info(),
+        running,
+        b.labels,
+        footnotes=footnotes,
+        footnotes_title=b.ui(N_("Notes")) if footnotes else None,
+    )
     if any(t.stale for t in handout.texts()):
         handout.stale_legend = b.ui(
             N_("%(mark)s marks a translation whose source text has changed since it was reviewed"),
