@@ -81,6 +81,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         description="Load, check and export a bilingual book kept as parallel YAML sources.",
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    parser.add_argument(
+        "--sources",
+        dest="top_sources",
+        metavar="DIR",
+        help="the book's sources folder, or a project folder holding sources/ (default: sources)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in _wanted(argv):
         importlib.import_module(f"pipeline.commands.{name}").register(sub)
@@ -90,10 +96,29 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 def add_sources_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sources",
-        default="sources",
         metavar="DIR",
-        help="folder holding book.yaml and one folder per language (default: sources)",
+        help="folder holding book.yaml and one folder per language, or a project folder holding "
+        "sources/ (default: sources)",
     )
+
+
+def resolve_sources(args: argparse.Namespace) -> None:
+    """Settle ``args.sources``: given after the command, before it, or the default; a project
+    folder (one that holds sources/book.yaml, as examples/showcase does) stands for its sources."""
+    if not hasattr(args, "sources"):
+        return
+    path = args.sources or getattr(args, "top_sources", None) or "sources"
+    if not os.path.exists(os.path.join(path, "book.yaml")) and os.path.exists(
+        os.path.join(path, "sources", "book.yaml")
+    ):
+        path = os.path.join(path, "sources")
+    args.sources = path
+
+
+def default_exports(sources: str) -> str:
+    """The exports folder beside a sources folder: exports/ for sources/."""
+    parent = os.path.dirname(os.path.normpath(sources))
+    return os.path.join(parent, "exports") if parent else "exports"
 
 
 def report_source_error(exc: SourceError) -> int:
@@ -112,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         print("pipeline: interrupted", file=sys.stderr)
         return 130
     try:
+        resolve_sources(args)
         return int(args.run(args))
     except SourceError as exc:
         return report_source_error(exc)

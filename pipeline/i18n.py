@@ -8,6 +8,7 @@ beside them) and are managed with ``pybabel`` (see the README, "UI words").
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from functools import cache
 
@@ -18,6 +19,11 @@ from babel.support import Translations
 
 from pipeline import langs
 
+# between a Han character and a Latin letter or digit, in either order
+_HAN_LATIN = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])(?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9+#])(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
 LOCALES_DIR = os.path.join(os.path.dirname(__file__), "locales")
 DOMAIN = "pipeline"
 
@@ -50,10 +56,19 @@ class Labels:
         return self.translations._catalog.get(message) not in (None, "")  # type: ignore[attr-defined]
 
     def date(self, value: date) -> str:
-        return format_date(value, "long", locale=self.locale)
+        return self.typeset(format_date(value, "long", locale=self.locale))
 
     def list(self, items: list[str] | tuple[str, ...]) -> str:
-        return format_list(list(items), locale=self.locale)
+        return self.typeset(format_list(list(items), locale=self.locale))
+
+    def typeset(self, text: str) -> str:
+        """Text the toolkit generates follows the sources' own conventions: in a language
+        written without spaces, one space between a Han character and a Latin letter or digit
+        (CLDR writes "2026年11月28日" and "Linux、Mac OS X和Windows"; the sources, and the
+        checker's cjk-spacing rule, want "2026 年 11 月 28 日" and "Mac OS X 和 Windows")."""
+        if not self.language.cjk:
+            return text
+        return _HAN_LATIN.sub(" ", text)
 
     def language_name(self, code: str) -> str:
         """The name of a language in this handout's language ("Chinese", "英语")."""

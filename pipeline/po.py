@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from pipeline import __version__, langs, yamlsrc
+from pipeline import __version__, inline, langs, yamlsrc
 from pipeline.errors import Position, Problem, SourceError, UsageError
 from pipeline.dates import build_timestamp
 from pipeline.model import Book, Chapter, Unit, fingerprint
@@ -39,17 +39,19 @@ def _is_stale(source: Unit, unit: Unit) -> bool:
 def export_catalog(book: Book, key: str, lang: str) -> Catalog:
     """The PO catalog of chapter ``key`` translated into ``lang``."""
     source, target = _pair(book, key, lang)
-    stamp = build_timestamp(target.meta.edition)
+    stamp = build_timestamp(target.edition)
+    meta = book.meta.get(book.source_lang)
+    title = meta.title.plain if meta else key
     catalog = Catalog(
         locale=langs.get(lang).locale,
-        project=f"{source.meta.book.text} / {key}",
-        version=target.meta.edition.isoformat(),  # the edition of the sources it was made from
+        project=f"{title} / {key}",
+        version=target.edition.isoformat(),  # the edition of the sources it was made from
         creation_date=stamp,
         revision_date=stamp,
         fuzzy=False,
-        copyright_holder=source.meta.author.text,
+        copyright_holder=meta.author.plain if meta else "",
         header_comment=(
-            f"# {source.meta.book.text}, chapter {source.meta.chapter.value} ({key}): "
+            f"# {title}, chapter {source.number.value} ({key}): "
             f"{langs.get(book.source_lang).name} -> {langs.get(lang).name}.\n"
             "# Made by `pipeline po export`; msgctxt is the unit id. Import with `pipeline po import`."
         ),
@@ -133,6 +135,11 @@ def plan_import(book: Book, key: str, lang: str, catalog: Catalog, path: str) ->
         if bad:  # the YAML would refuse it: say so here, about the PO file, and write nothing
             problems.append(Problem(where, unit_id, f"msgstr: {yamlsrc.refusal(bad)}"))
             continue
+        try:  # broken tags would make the sources unloadable
+            inline.parse(_msgstr(message))
+        except inline.InlineError as exc:
+            problems.append(Problem(where, unit_id, f"msgstr: {exc.message}"))
+            continue
         change = _change(sources[unit_id], twins[unit_id], message)
         if change is not None:
             changes.append(change)
@@ -170,7 +177,7 @@ def apply_changes(path: str, changes: list[Change]) -> bool:
     editor = Editor(path)
     for change in changes:
         if change.text is not None:
-            editor.set_text(change.unit.id, change.text)
+            editor.set_text(change.unit, change.text)
         if change.source is not None:
-            editor.set_source(change.unit.id, change.source)
+            editor.set_source(change.unit, change.source)
     return editor.save()

@@ -6,8 +6,8 @@ survive. Edits are computed from the node positions :mod:`pipeline.yamlsrc` reco
 to the file's text, checked by parsing the result, and written atomically::
 
     editor = Editor("sources/en/ch14.yaml")
-    editor.set_source("profiles.caffe.pros.feedforward", "1a2b3c4d")
-    editor.set_text(unit, "New translation")   # a Unit or its id
+    editor.set_source(unit, "1a2b3c4d")         # a Unit (found by its key path) ...
+    editor.set_text("body.intro.text", "New")   # ... or a path of mapping keys joined by dots
     editor.save()                               # False when nothing changed
 
 A unit written as a plain string becomes the flow mapping ``{text: ..., source: ...}`` when it
@@ -98,7 +98,7 @@ class Editor:
 
     path: str
     doc: yamlsrc.Document = field(init=False)
-    _changes: dict[str, _Change] = field(init=False, default_factory=dict)
+    _changes: dict[tuple[str, ...], _Change] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.doc = yamlsrc.read(self.path)
@@ -114,9 +114,14 @@ class Editor:
         self._change(unit).text = text
 
     def _change(self, unit: Unit | str) -> _Change:
-        unit_id = unit.id if isinstance(unit, Unit) else unit
-        self._find(unit_id)  # fail early on an unknown id
-        return self._changes.setdefault(unit_id, _Change())
+        # a unit knows the path of mapping keys that leads to it in its file; its id is a
+        # logical name (a section's title has the section's id) and need not be that path
+        if isinstance(unit, Unit):
+            keys = unit.keys or tuple(unit.id.split("."))
+        else:
+            keys = tuple(unit.split("."))
+        self._find(keys)  # fail early on an unknown unit
+        return self._changes.setdefault(keys, _Change())
 
     # -- results ---------------------------------------------------------------------------
     def render(self) -> str:
@@ -155,11 +160,11 @@ class Editor:
     def _end(self, node: Node) -> int:
         return self._offset(*node.end)
 
-    def _find(self, unit_id: str, root: Node | None = None) -> tuple[Map, Scalar, Node]:
-        """The mapping holding a unit, the unit's key and its value, by the unit's id path."""
+    def _find(self, keys: tuple[str, ...], root: Node | None = None) -> tuple[Map, Scalar, Node]:
+        """The mapping holding a unit, the unit's key and its value, by the unit's key path."""
         node = self.doc.root if root is None else root
         parent = key = None
-        for part in unit_id.split("."):
+        for part in keys:
             if not isinstance(node, Map):
                 break
             found = next(((k, v) for k, v in node.pairs if k.value == part), None)
@@ -169,7 +174,7 @@ class Editor:
         else:
             if parent is not None and key is not None:
                 return parent, key, node
-        raise EditError(f"{self.path}: no unit {unit_id!r}")
+        raise EditError(f"{self.path}: no unit {'.'.join(keys)!r}")
 
     def _flow(self, node: Node) -> bool:
         return self.doc.text[self._start(node) : self._start(node) + 1] == "{"
@@ -188,8 +193,9 @@ class Editor:
                 return f"{quote}{fp}{quote}"  # keep the file's quoting
         return emit_scalar(fp, flow)
 
-    def _edits(self, unit_id: str, change: _Change) -> list[_Edit]:
-        parent, _, value = self._find(unit_id)
+    def _edits(self, keys: tuple[str, ...], change: _Change) -> list[_Edit]:
+        unit_id = ".".join(keys)
+        parent, _, value = self._find(keys)
         if isinstance(value, Scalar):
             return self._edits_plain(value, change, self._flow(parent))
         if not isinstance(value, Map) or not isinstance(value.get("text"), Scalar):
@@ -252,8 +258,9 @@ class Editor:
             root = yamlsrc.parse(self.path, text.encode("utf-8")).root
         except SourceError as exc:  # a bug here, not in the sources: refuse to write
             raise EditError(f"{self.path}: the edit would break the file: {exc}") from None
-        for unit_id, change in self._changes.items():
-            _, _, value = self._find(unit_id, root)
+        for keys, change in self._changes.items():
+            unit_id = ".".join(keys)
+            _, _, value = self._find(keys, root)
             text_node = value.get("text") if isinstance(value, Map) else value
             src = value.get("source") if isinstance(value, Map) else None
             got_text = text_node.value if isinstance(text_node, Scalar) else None

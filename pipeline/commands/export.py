@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--chapter", action="append", metavar="KEY", help="only this chapter (file stem); repeatable"
     )
     p.add_argument("--out", metavar="FILE", help="write exactly this file (one chapter, language and format)")
-    p.add_argument("--exports", default="exports", metavar="DIR", help="output folder (default: exports)")
+    p.add_argument(
+        "--exports", metavar="DIR", help="output folder (default: exports/ beside the sources folder)"
+    )
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
     p.add_argument("--font", metavar="TTF", help="TrueType font for the PDF instead of Noto Sans SC")
     p.add_argument("--bold-font", metavar="TTF", help="bold face of --font (default: --font itself)")
@@ -60,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give --lang and --format, or --all")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.exports is None:
+        from pipeline.cli import default_exports
+
+        args.exports = default_exports(args.sources)
     book = load_book(args.sources)
     keys = args.chapter or book.chapter_keys()
     missing = [k for k in keys if k not in book.chapter_keys()]
