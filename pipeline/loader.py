@@ -380,6 +380,9 @@ class _ChapterReader:
                     "a block is a paragraph (text) or has one of: " + ", ".join(BLOCK_KINDS),
                 )
                 return None
+        if kind in ("section", "table"):
+            # a target even when the block has errors: a <ref/> to it is not a second error
+            self.targets.setdefault(bid, kind)
         if allowed is not None and kind not in allowed:
             r.problem(node, bid, f"a callout holds paragraphs, lists, quotes and code, not a {kind}")
             return None
@@ -624,6 +627,8 @@ def _check_references(r: _Reader, targets: dict[str, str], footnotes: list[Footn
                         f"<fn to={atom.value!r}/> names no footnote in footnotes:{hint}",
                     )
                 used.add(atom.value)
+    if r.problems:
+        return  # a unit or block with errors may hold the reference: do not guess
     for note in footnotes:
         if note.name not in used:
             r.problem(
