@@ -17,8 +17,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from pipeline import __version__, inline, langs, yamlsrc
-from pipeline.errors import Position, Problem, SourceError, UsageError
 from pipeline.dates import build_timestamp
+from pipeline.errors import Position, Problem, SourceError, UsageError
 from pipeline.model import Book, Chapter, Unit, fingerprint
 
 

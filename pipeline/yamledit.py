@@ -116,10 +116,7 @@ class Editor:
     def _change(self, unit: Unit | str) -> _Change:
         # a unit knows the path of mapping keys that leads to it in its file; its id is a
         # logical name (a section's title has the section's id) and need not be that path
-        if isinstance(unit, Unit):
-            keys = unit.keys or tuple(unit.id.split("."))
-        else:
-            keys = tuple(unit.split("."))
+        keys = (unit.keys or tuple(unit.id.split("."))) if isinstance(unit, Unit) else tuple(unit.split("."))
         self._find(keys)  # fail early on an unknown unit
         return self._changes.setdefault(keys, _Change())
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import yamlsrc
+from pipeline import inline, yamlsrc
 from pipeline.errors import SourceError
 from pipeline.loader import load_book, read_chapter
-from pipeline import inline
 from pipeline.model import Callout, Code, Fact, ListBlock, Section, Table, Unit, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
