@@ -1,13 +1,20 @@
-"""What rules are given to look at: editions with their units and facts indexed by id."""
+"""What rules are given to look at: editions with their units and facts indexed by id.
+
+An *edition* is one document in one language: a chapter file, or the book's metadata in one
+language (from book.yaml). Both have ``lang``, ``path``, ``key``, ``units()`` and ``facts()``;
+a translated edition pairs with the source edition of the same key.
+"""
 
 from __future__ import annotations
 
 from pipeline.check.conventions import Conventions, for_language
-from pipeline.model import Book, Chapter, Fact, Unit
+from pipeline.model import Book, BookMeta, Chapter, Fact, Unit
 
 # Plain classes with __slots__, not dataclasses: `pipeline check` must start fast (see
 # pipeline.record). Like the dataclasses they replace (eq=False, repr=False), they compare by
 # identity.
+
+Document = Chapter | BookMeta
 
 
 class RunContext:
@@ -21,38 +28,48 @@ class RunContext:
 
 
 class Edition:
-    """One chapter in one language, with its units and facts by id."""
+    """One document (a chapter, or the book's metadata) in one language, with its units and
+    facts by id."""
 
-    __slots__ = ("chapter", "conv", "facts", "units")
+    __slots__ = ("conv", "doc", "facts", "units")
 
     def __init__(
-        self, chapter: Chapter, conv: Conventions, units: dict[str, Unit], facts: dict[str, Fact]
+        self, doc: Document, conv: Conventions, units: dict[str, Unit], facts: dict[str, Fact]
     ) -> None:
-        self.chapter = chapter
+        self.doc = doc
         self.conv = conv
         self.units = units
         self.facts = facts
 
     @classmethod
-    def of(cls, chapter: Chapter) -> Edition:
+    def of(cls, doc: Document) -> Edition:
         return cls(
-            chapter,
-            for_language(chapter.lang),
-            {u.id: u for u in chapter.units()},
-            {f.id: f for f in chapter.facts()},
+            doc,
+            for_language(doc.lang),
+            {u.id: u for u in doc.units()},
+            {f.id: f for f in doc.facts()},
         )
 
     @property
+    def chapter(self) -> Document:
+        """The document (kept under its old name: most editions are chapters)."""
+        return self.doc
+
+    @property
     def lang(self) -> str:
-        return self.chapter.lang
+        return self.doc.lang
 
     @property
     def path(self) -> str:
-        return self.chapter.path
+        return self.doc.path
+
+    @property
+    def key(self) -> str:
+        return self.doc.key
 
 
 class Pair:
-    """A translated chapter and the source chapter it translates."""
+    """A translated edition and the source edition it translates."""
 
     __slots__ = ("run", "source", "target")
 
@@ -83,7 +100,7 @@ class WaiverContext:
         run: RunContext,
         editions: list[Edition],
         ran: set[str],  # ids of the rules that ran
-        used: set[tuple[str, str, str]],  # (path, unit id, rule id) of every waiver that excused a finding
+        used: set[tuple[int, str]],  # (id() of the unit, rule id) of every waiver that excused a finding
         known: set[str],  # every rule id in the catalog
     ) -> None:
         self.run = run

@@ -1,7 +1,8 @@
 """Runs the catalog's rules over a book and turns their hits into findings.
 
-Each translated chapter is paired with the source chapter of the same key, and units with
-their twins by id. Rules run in catalog order so that preconditions (``Rule.unless``) can skip
+Each translated chapter is paired with the source chapter of the same key, and each
+translation's book metadata (book.yaml) with the source language's; units pair with their twins
+by id. Rules run in catalog order so that preconditions (``Rule.unless``) can skip
 units an earlier rule already reported. A finding on a unit (or on its twin) whose ``ignore``
 names the rule is waived: kept apart with the waiver's reason, and not counted.
 """
@@ -17,7 +18,9 @@ from pipeline.check.context import Edition, Pair, RunContext, UnitContext, Waive
 from pipeline.check.findings import Finding, Result
 from pipeline.model import Book, Unit
 
-Fired = dict[str, set[tuple[str, str]]]  # rule id -> {(path, unit id)}
+# rule id -> {id() of each unit it reported}: identity, not (path, unit id), since the book's
+# metadata in every language shares one file and one set of ids
+Fired = dict[str, set[int]]
 
 
 class _Run:
@@ -26,13 +29,14 @@ class _Run:
     def __init__(self, book: Book) -> None:
         self.ctx = RunContext(book)
         self.editions = [Edition.of(ch) for lang in book.langs for ch in book.chapters[lang].values()]
-        by_key = {(e.lang, e.chapter.key): e for e in self.editions}
-        self.pairs = [
-            Pair(self.ctx, by_key[(book.source_lang, key)], by_key[(lang, key)])
-            for key in book.chapter_keys()
-            for lang in book.langs[1:]
-            if (book.source_lang, key) in by_key and (lang, key) in by_key
-        ]
+        self.editions += [Edition.of(book.meta[lang]) for lang in book.langs if lang in book.meta]
+        # chapters pair by key, the metadata with the metadata (a chapter file may be named "book")
+        by_key = {(type(e.doc), e.lang, e.key): e for e in self.editions}
+        self.pairs = []
+        for target in self.editions:
+            source = by_key.get((type(target.doc), book.source_lang, target.key))
+            if target.lang != book.source_lang and source is not None:
+                self.pairs.append(Pair(self.ctx, source, target))
         # each translated unit with its source twin, found once rather than once per rule
         self.twins = [
             (p, [(p.source.units[i], t) for i, t in p.target.units.items() if i in p.source.units])
@@ -40,8 +44,8 @@ class _Run:
         ]
         self.fired: Fired = {}
 
-    def blocked(self, rule: Rule) -> set[tuple[str, str]]:
-        """(path, unit id) of the units an earlier rule named in ``rule.unless`` reported."""
+    def blocked(self, rule: Rule) -> set[int]:
+        """id() of the units an earlier rule named in ``rule.unless`` reported."""
         return set().union(*(self.fired.get(pre, set()) for pre in rule.unless))
 
     def hits(self, rule: Rule) -> list[Hit]:
@@ -59,15 +63,13 @@ class _Run:
             for edition in self.editions:
                 uctx = UnitContext(self.ctx, edition, self.ctx.book.source_lang)
                 for unit in edition.units.values():
-                    if not blocked or (unit.pos.path, unit.id) not in blocked:
+                    if not blocked or id(unit) not in blocked:
                         out.extend(fn(unit, uctx))
         elif rule.scope == "twins":
             blocked = self.blocked(rule)
             for pair, twins in self.twins:
                 for source, target in twins:
-                    if blocked and (
-                        (target.pos.path, target.id) in blocked or (source.pos.path, target.id) in blocked
-                    ):
+                    if blocked and (id(target) in blocked or id(source) in blocked):
                         continue
                     out.extend(fn(source, target, pair))
         return out
@@ -77,7 +79,7 @@ class _Run:
         mine = self.fired.setdefault(rule.id, set())
         for hit in out:
             if hit.unit is not None:
-                mine.add((hit.unit.pos.path, hit.unit.id))
+                mine.add(id(hit.unit))
         return out
 
 
@@ -124,8 +126,9 @@ def check(book: Book, rules: list[Rule] | None = None) -> Result:
 
 def _check(book: Book, rules: list[Rule]) -> Result:
     run = _Run(book)
-    result = Result(files=len(run.editions) + (1 if book.glossary.path else 0))
-    used: set[tuple[str, str, str]] = set()
+    paths = {e.path for e in run.editions} | ({book.glossary.path} if book.glossary.path else set())
+    result = Result(files=len(paths))
+    used: set[tuple[int, str]] = set()
     order = {r.id: i for i, r in enumerate(rules)}
     for rule in rules:
         if rule.scope == "waivers":
@@ -136,7 +139,7 @@ def _check(book: Book, rules: list[Rule]) -> Result:
                 result.findings.append(_finding(rule, hit))
             else:
                 unit, reason = waiver
-                used.add((unit.pos.path, unit.id, rule.id))
+                used.add((id(unit), rule.id))
                 result.waived.append(_finding(rule, hit, reason))
     wctx = WaiverContext(run.ctx, run.editions, {r.id for r in rules}, used, set(catalog()))
     for rule in rules:

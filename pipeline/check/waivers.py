@@ -27,5 +27,5 @@ def unused_waiver(ctx: WaiverContext) -> Iterator[Hit]:
     for edition in ctx.editions:
         for unit in edition.units.values():
             for name, waiver in unit.waivers.items():
-                if name in ctx.ran and (edition.path, unit.id, name) not in ctx.used:
+                if name in ctx.ran and (id(unit), name) not in ctx.used:
                     yield Hit(f"the waiver of {name!r} excuses nothing here", waiver.pos, unit)
