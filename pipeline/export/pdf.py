@@ -1,25 +1,34 @@
 """PDF handouts, typeset with ReportLab Platypus.
 
-A :class:`BaseDocTemplate` with two page templates (portrait for the text, landscape for the
-wide comparison table) holds the page furniture: a running header and a "Page 3 of 7" footer,
-drawn once the page count is known (:class:`pdfkit.DeferredCanvas`). The content is a list of
-flowables built from the handout's blocks in order. Bilingual handouts set every unit as a
-two-column borderless table row, one column per language; table cells stack the languages.
+A :class:`BaseDocTemplate` with two page templates (portrait for the text, landscape for wide
+tables) holds the page furniture: a running header and a "Page 3 of 7" footer, drawn once the
+page count is known (:class:`pdfkit.DeferredCanvas`). The content is a list of flowables built
+from the handout's blocks in order, one function per block kind (:data:`_BLOCKS`). Bilingual
+handouts set every unit as a two-column borderless table row, one column per language; table
+cells stack the languages; code is shown once.
 
-Text is set in the bundled Noto Sans SC (real bold, embedded as subsets), the ✓/✗ marks in
-DejaVu Sans. Every character is checked against the font before anything is laid out, because
-ReportLab silently drops glyphs a font lacks. The same handout always gives the same bytes.
+Inline elements become ReportLab markup (:meth:`_Story.inline`): bold, italic, sub- and
+superscripts, links, cross-references and footnote numbers as internal links to the bookmark
+of their target, code and math in their own faces. Text is set in the bundled Noto Sans SC
+(real bold, embedded as subsets), the ✓/✗ marks in DejaVu Sans, Latin italics in DejaVu Sans
+Oblique, code in DejaVu Sans Mono and math in DejaVu Serif Italic; a character one of those
+faces lacks (Chinese in a code comment) is set in the text font instead. Every character is
+checked against the fonts before anything is laid out, because ReportLab silently drops glyphs
+a font lacks. Footnotes are printed at the end, under "Notes". The same handout always gives
+the same bytes.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
+from itertools import groupby
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -34,6 +43,7 @@ from reportlab.platypus import (
     PageTemplate,
     Spacer,
     TableStyle,
+    XPreformatted,
 )
 from reportlab.platypus import (
     Table as RLTable,
@@ -44,24 +54,33 @@ from pipeline import langs
 from pipeline.errors import Position, Problem
 from pipeline.export import Options, RenderError, pdfkit
 from pipeline.export.layout import (
+    STALE_MARK,
     Block,
+    Callout,
     Cell,
+    CodeBlock,
+    CodeSpan,
     Handout,
     Heading,
+    ListBlock,
+    MathSpan,
     NoteLine,
+    NoteRef,
     Para,
     Paragraph,
-    Points,
+    Quote,
+    Span,
     Table,
     Text,
+    XRef,
 )
 
 PAPER = {"a4": A4, "letter": LETTER}
 Runs = list[pdfkit.Run]  # one table cell's text, for measuring
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 20 * mm, 22 * mm, 20 * mm
 GUTTER = 16  # between the two language columns, points
-STALE_MARK = "‡"  # drawn in the symbol font; also what the Markdown export uses
 HANDOUT_POS = Position("<handout>", 1, 1)
+NOTES_ANCHOR = "footnotes"  # the bookmark of the notes at the end (no block anchor looks like it)
 
 INK = colors.HexColor("#1B1F24")
 SECOND = colors.HexColor("#3C4350")  # the second language of a bilingual handout
@@ -71,11 +90,24 @@ RULE = colors.HexColor("#B9C2CE")
 HEADER_FILL = colors.HexColor("#E2E9F1")
 ZEBRA = colors.HexColor("#F4F6F9")
 NOTE_FILL = colors.HexColor("#EEF3F8")
+CODE_FILL = colors.HexColor("#F3F4F6")
 STALE = colors.HexColor("#C05A00")
-MARK_COLOURS = {"pro": colors.HexColor("#2E7D32"), "con": colors.HexColor("#C62828")}
-TABLE_SIZES = (8.0, 7.5, 7.0)  # comparison table type, largest first; never below 7 pt
-LANDSCAPE_COLUMNS = 6  # a comparison table with more columns goes on landscape pages
+MARK_COLOURS = {"pros": colors.HexColor("#2E7D32"), "cons": colors.HexColor("#C62828")}
+# callout style: (rule and label colour, background)
+CALLOUT_COLOURS = {
+    "note": (ACCENT, NOTE_FILL),
+    "tip": (colors.HexColor("#2E7D32"), colors.HexColor("#EEF6EE")),
+    "warning": (colors.HexColor("#B3261E"), colors.HexColor("#FBEDEC")),
+    "editor": (ACCENT, NOTE_FILL),
+}
+BULLETS = ("•", "◦", "▪")  # by depth of nesting; drawn in the symbol font
+CONTINUED = "↪"  # starts the rest of a code line too long for the page (symbol font)
+TABLE_SIZES = (8.0, 7.5, 7.0)  # table type, largest first; never below 7 pt
+CODE_SIZES = (8.5, 8.0, 7.5, 7.0)  # code type: smaller before lines are broken
+LANDSCAPE_COLUMNS = 6  # a table with more columns goes on landscape pages
 CELL_PAD = 3.5
+CODE_PAD = 5.0
+LIST_STEP = 14.0  # indent of each level of a nested list
 
 
 def pdf(handout: Handout, options: Options) -> bytes:
@@ -97,32 +129,94 @@ def pdf(handout: Handout, options: Options) -> bytes:
     return out.getvalue()
 
 
+# -- walking the handout ---------------------------------------------------------------------------
+def _all_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block, those inside callouts and nested lists included."""
+    for b in blocks:
+        yield b
+        if isinstance(b, Callout):
+            yield from _all_blocks(b.blocks)
+        elif isinstance(b, ListBlock):
+            yield from _all_blocks(i.children for i in b.items if i.children is not None)
+
+
+def _anchors(handout: Handout) -> set[str]:
+    """The anchors the PDF bookmarks; a link to any other would make ReportLab fail."""
+    out = {note.anchor for note in handout.footnotes}
+    for b in _all_blocks(handout.blocks):
+        if isinstance(b, Heading) or (isinstance(b, Table) and b.anchor):
+            out.add(b.anchor)  # type: ignore[arg-type]
+    return out
+
+
+def _split_plain(nodes: Iterable[Any]) -> tuple[str, str, str]:
+    """The printed characters of inline nodes: (text, code, math)."""
+    text, code, math = [], [], []
+    for n in nodes:
+        if isinstance(n, str):
+            text.append(n)
+        elif isinstance(n, Span):
+            t, c, m = _split_plain(n.children)
+            text.append(t), code.append(c), math.append(m)
+        elif isinstance(n, CodeSpan):
+            code.append(n.value)
+        elif isinstance(n, MathSpan):
+            math.append(n.value)
+        elif isinstance(n, XRef):
+            text.append(n.label)
+        elif isinstance(n, NoteRef):
+            text.append(str(n.number))
+    return "".join(text), "".join(code), "".join(math)
+
+
 # -- glyph coverage ------------------------------------------------------------------------------
+def _missing(text: str, faces: Sequence[str], fonts: pdfkit.Fonts) -> str | None:
+    """The first character of ``text`` that none of ``faces`` can draw."""
+    if len(faces) == 1:
+        return pdfkit.missing_char(text, fonts.face(faces[0]))
+    first = pdfkit.missing_char(text, fonts.face(faces[0]))
+    if first is None:
+        return None
+    for ch in dict.fromkeys(text):
+        if all(pdfkit.missing_char(ch, fonts.face(f)) is not None for f in faces):
+            return ch
+    return None
+
+
 def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
     """One problem per unit (and language) holding a character the fonts cannot draw."""
     text_faces = [fonts.regular] + ([fonts.bold] if fonts.bold != fonts.regular else [])
     seen: set[tuple[str, str, Position]] = set()
     problems: list[Problem] = []
 
+    def report(t: Text, ch: str, files: str) -> None:
+        pos = t.pos or HANDOUT_POS
+        seen.add((t.unit or "", t.lang, pos))
+        message = f"character U+{ord(ch):04X} {ch!r} is not in font {files}"
+        problems.append(Problem(pos, t.unit or "", message))
+
     def check(texts: Iterable[Text], faces: list[str]) -> None:
         for t in texts:
-            pos = t.pos or HANDOUT_POS
-            key = (t.unit or "", t.lang, pos)
-            if key in seen:
+            if (t.unit or "", t.lang, t.pos or HANDOUT_POS) in seen:
                 continue
-            for face in faces:
-                ch = pdfkit.missing_char(t.text, fonts.face(face))
+            text, code, math = _split_plain(t.nodes)
+            # code and math are set in their own face, with the text font for what it lacks
+            parts = [(text, [f]) for f in faces] + [(code, [fonts.mono, fonts.regular])]
+            parts.append((math, [fonts.math, fonts.regular]))
+            for chars, chain in parts:
+                ch = _missing(chars, chain, fonts) if chars else None
                 if ch is not None:
-                    seen.add(key)
-                    message = f"character U+{ord(ch):04X} {ch!r} is not in font {fonts.files[face]}"
-                    problems.append(Problem(pos, t.unit or "", message))
+                    report(t, ch, " or ".join(fonts.files[f] for f in chain))
                     break
 
     lead = handout.langs[0]
     check(handout.texts(), text_faces)
     check((Text(lead, s) for s in _extra_strings(handout)), text_faces)
-    marks = {b.mark for b in handout.blocks if isinstance(b, Points)} | {STALE_MARK}
-    check((Text(lead, m) for m in sorted(marks)), [fonts.symbol])
+    for b in _all_blocks(handout.blocks):
+        if isinstance(b, CodeBlock):
+            check([Text(lead, "", inlines=(CodeSpan(b.code),))], [])
+    marks = {b.mark for b in _all_blocks(handout.blocks) if isinstance(b, ListBlock) and b.mark}
+    check((Text(lead, m) for m in sorted(marks | {STALE_MARK, CONTINUED, *BULLETS})), [fonts.symbol])
     return problems
 
 
@@ -130,7 +224,9 @@ def _extra_strings(handout: Handout) -> Iterator[str]:
     """Printed strings that are not handout Texts: furniture, numbers, note letters, URLs."""
     yield handout.running_title
     yield handout.page_label(1, 1)
-    for b in handout.blocks:
+    yield "0123456789.—"  # list and footnote numbers, the dash before an attribution
+    yield "abcdefghijklmnopqrstuvwxyz"  # numbers of nested lists
+    for b in _all_blocks(handout.blocks):
         if isinstance(b, Heading):
             yield b.number
         elif isinstance(b, Table):
@@ -221,6 +317,7 @@ def _furniture(handout: Handout, fonts: pdfkit.Fonts, canvas: Canvas, page: int,
 # name: (size, leading, bold, colour, extra ParagraphStyle attributes)
 _SPECS: dict[str, tuple[float, float, bool, colors.Color, dict[str, Any]]] = {
     "body": (10, 14.5, False, INK, {"spaceAfter": 6}),
+    "lead": (10.5, 15.5, False, INK, {"spaceAfter": 7}),
     "kicker": (10.5, 14, True, ACCENT, {"spaceAfter": 6}),
     "title": (22, 28, True, INK, {"spaceAfter": 2}),
     "title2": (15, 20, True, SECOND, {"spaceAfter": 2}),
@@ -229,6 +326,8 @@ _SPECS: dict[str, tuple[float, float, bool, colors.Color, dict[str, Any]]] = {
     "edition": (9, 13, False, MUTED, {}),
     "h1": (15, 20, True, ACCENT, {"spaceBefore": 18, "spaceAfter": 8, "keepWithNext": 1}),
     "h2": (12, 16, True, INK, {"spaceBefore": 12, "spaceAfter": 5, "keepWithNext": 1}),
+    "h3": (10.5, 14.5, True, INK, {"spaceBefore": 10, "spaceAfter": 4, "keepWithNext": 1}),
+    "h4": (10, 14, True, SECOND, {"spaceBefore": 8, "spaceAfter": 3, "keepWithNext": 1}),
     "points": (9, 12.5, True, INK, {"spaceBefore": 5, "spaceAfter": 3, "keepWithNext": 1}),
     "item": (
         10,
@@ -238,11 +337,15 @@ _SPECS: dict[str, tuple[float, float, bool, colors.Color, dict[str, Any]]] = {
         {"leftIndent": 16, "bulletIndent": 2, "bulletFontSize": 9.5, "spaceAfter": 2},
     ),
     "label": (8.5, 12, True, ACCENT, {"spaceAfter": 2}),
-    "note": (9.5, 14, False, INK, {}),
+    "ctitle": (9.5, 13.5, True, INK, {"spaceAfter": 3}),
+    "quote": (10, 14.5, False, SECOND, {"spaceAfter": 2}),
+    "attribution": (9, 13, False, MUTED, {"alignment": TA_RIGHT, "spaceAfter": 0}),
     "caption": (9.5, 13, True, INK, {"spaceAfter": 6, "keepWithNext": 1}),
     "cell": (8, 10.5, False, INK, {}),
     "tnote": (8.5, 12, False, INK, {}),
+    "fnote": (8.5, 12, False, INK, {"spaceAfter": 3}),
 }
+HEADING_ROLES = {1: "h1", 2: "h2", 3: "h3"}  # deeper: h4
 
 
 class _Styles:
@@ -326,19 +429,34 @@ class _SideRule(_Wrapped):
         self.canv.line(-5, 0, -5, self.height)
 
 
-class _Anchored(_Wrapped):
+class _Bookmark(_Wrapped):
+    """A flowable with a named destination at its top: where cross-references and footnote
+    numbers link to."""
+
+    def __init__(self, inner: Flowable, key: str) -> None:
+        super().__init__(inner)
+        self.key = key
+
+    def again(self, inner: Flowable) -> Flowable:
+        return _Bookmark(inner, self.key)
+
+    def draw(self) -> None:
+        self.canv.bookmarkHorizontal(self.key, 0, self.height + 6)
+        super().draw()
+
+
+class _Anchored(_Bookmark):
     """A heading with its bookmark and outline entry. Part of the heading rather than a
     flowable of its own, so keep-with-next sees the heading's own space before it."""
 
     def __init__(self, inner: Flowable, key: str, title: str, level: int) -> None:
-        super().__init__(inner)
-        self.key, self.title, self.level = key, title, level
+        super().__init__(inner, key)
+        self.title, self.level = title, level
 
     def again(self, inner: Flowable) -> Flowable:
         return _Anchored(inner, self.key, self.title, self.level)
 
     def draw(self) -> None:
-        self.canv.bookmarkHorizontal(self.key, 0, self.height + 6)
         self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
         super().draw()
 
@@ -355,6 +473,29 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
+def _alpha(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa."""
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc")):
+        out, n = out + letters * (n // value), n % value
+    for value, letters in ((50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        out, n = out + letters * (n // value), n % value
+    return out
+
+
+def list_number(n: int, depth: int) -> str:
+    """The printed number of item ``n`` of a numbered list nested ``depth`` deep: 1. a. i."""
+    return f"{(str, _alpha, _roman)[depth % 3](n)}."
+
+
 # -- the story ------------------------------------------------------------------------------------------
 class _Story:
     """Flowables for one handout, block by block."""
@@ -364,23 +505,88 @@ class _Story:
         self.fonts = fonts
         self.style = _Styles(fonts)
         self.frames = {"portrait": _frame_size(page), "landscape": _frame_size(landscape(page))}
+        self.anchors = _anchors(handout)
         self.out: list[Flowable] = []
         self.outline_level = -1
         self.landscape = False  # laying out blocks for the landscape template
+        self._widths: list[float] = []  # inside a callout or quote: the width of its content
 
     @property
     def width(self) -> float:
-        """The width of the frame being filled."""
+        """The width of the frame (or box) being filled."""
+        if self._widths:
+            return self._widths[-1]
         return self.frames["landscape" if self.landscape else "portrait"][0]
 
     @property
     def height(self) -> float:
         return self.frames["landscape" if self.landscape else "portrait"][1]
 
-    # text ---------------------------------------------------------------------------------------
+    @contextmanager
+    def inset(self, width: float) -> Iterator[list[Flowable]]:
+        """Collect the flowables made inside the block into a list of their own, laid out
+        ``width`` wide (the content of a box)."""
+        saved, self.out = self.out, []
+        self._widths.append(width)
+        try:
+            yield self.out
+        finally:
+            self._widths.pop()
+            self.out = saved
+
+    # inline elements ------------------------------------------------------------------------------
+    def faced(self, text: str, face: str) -> str:
+        """Markup for text in ``face``; what the face lacks stays in the paragraph's font."""
+        out = []
+        for covered, run in groupby(text, lambda ch: self.fonts.has(face, ch)):
+            body = pdfkit.markup("".join(run))
+            out.append(f'<font name="{face}">{body}</font>' if covered else body)
+        return "".join(out)
+
+    def link(self, href: str, body: str, inside_link: bool) -> str:
+        if inside_link:  # ReportLab cannot nest links: the outer one wins
+            return body
+        return f'<a href="{pdfkit.attr(href)}" color="{ACCENT.hexval()}">{body}</a>'
+
+    def inline(
+        self, nodes: Iterable[Any], bold: bool = False, italic: bool = False, link: bool = False
+    ) -> str:
+        """ReportLab markup for resolved inline nodes; all user text is escaped."""
+        out = []
+        for n in nodes:
+            if isinstance(n, str):
+                # no bold oblique face: bold italics stay upright bold
+                out.append(self.faced(n, self.fonts.italic) if italic and not bold else pdfkit.markup(n))
+            elif isinstance(n, Span):
+                out.append(self.span(n, bold, italic, link))
+            elif isinstance(n, CodeSpan):
+                out.append(self.faced(n.value, self.fonts.mono))
+            elif isinstance(n, MathSpan):
+                out.append(self.faced(n.value, self.fonts.math))
+            elif isinstance(n, XRef):
+                body = pdfkit.markup(n.label)
+                out.append(self.link(f"#{n.anchor}", body, link) if n.anchor in self.anchors else body)
+            elif isinstance(n, NoteRef):
+                body = pdfkit.markup(str(n.number))
+                if n.anchor in self.anchors:
+                    body = self.link(f"#{n.anchor}", body, link)
+                out.append(f"<super>{body}</super>")
+        return "".join(out)
+
+    def span(self, n: Span, bold: bool, italic: bool, link: bool) -> str:
+        if n.tag == "b":
+            return f"<b>{self.inline(n.children, True, italic, link)}</b>"
+        if n.tag == "i":
+            return self.inline(n.children, bold, True, link)
+        if n.tag in ("sub", "sup"):
+            tag = "super" if n.tag == "sup" else "sub"
+            return f"<{tag}>{self.inline(n.children, bold, italic, link)}</{tag}>"
+        body = self.inline(n.children, bold, italic, True)
+        return self.link(n.href, body, link) if n.tag == "a" and n.href else body
+
     def ink(self, t: Text, note: str | None = None) -> str:
-        """Markup for one Text: escaped, stale ones marked, an optional note letter."""
-        body = pdfkit.markup(t.text)
+        """Markup for one Text: inline elements, stale ones marked, an optional note letter."""
+        body = self.inline(t.nodes)
         if t.stale:
             body = (
                 f'<font name="{self.fonts.symbol}" color="{STALE.hexval()}">{STALE_MARK}</font> '
@@ -443,19 +649,42 @@ class _Story:
         space: tuple[float, float] = (0, 6),
         keep: bool = False,
         columns: bool = False,
+        prefix: Callable[[Text], str] | None = None,
     ) -> Flowable:
         """A Para: two language columns side by side; a single Text spans the page, or with
-        ``columns`` keeps to its language's column (a unit not translated yet)."""
+        ``columns`` keeps to its language's column (a unit not translated yet). ``prefix``
+        gives markup to set before each language's text (a label, a number)."""
+        if not texts:
+            return Spacer(1, 0)
         if len(texts) == 1 and not (columns and self.h.bilingual):
-            return self.single(self.para(texts[0], role), texts[0].stale)
+            t = texts[0]
+            return self.single(self.para(t, role, prefix(t) if prefix else ""), t.stale)
         row: list[list[Flowable]] = [[], []]
         stale = [False, False]
         for i, t in enumerate(texts[:2]):
             col = self.column(t) if len(texts) == 1 else i
-            extra = {"textColor": SECOND} if self.is_second(t) else {}
-            row[col] = [self.para(t, role, spaceBefore=0, spaceAfter=0, **extra)]
+            extra = {"textColor": SECOND} if self.is_second(t) and role != "caption" else {}
+            before = prefix(t) if prefix else ""
+            row[col] = [self.para(t, role, before, spaceBefore=0, spaceAfter=0, **extra)]
             stale[col] = t.stale
         return self.pair([row], [stale], keep=keep, space=space)
+
+    def joined(self, texts: Para, role: str, **overrides: Any) -> pdfkit.Paragraph:
+        """Short UI lines ("Chapter 14", the edition date) in every language on one line."""
+        body = " / ".join(self.ink(t) for t in texts)
+        return pdfkit.Paragraph(body, self.style(role, texts[0].lang, **overrides))
+
+    def boxed(self, flowables: list[Flowable], *commands: tuple[Any, ...], space: float = 6) -> RLTable:
+        """Flowables in a one-cell table (a callout's or quote's box); long boxes split."""
+        table = RLTable(
+            [[flowables]],
+            colWidths=[self.width],
+            style=_table_style(self.fonts, *commands),
+            hAlign="LEFT",
+            splitInRow=1,
+        )
+        table.spaceBefore, table.spaceAfter = 4, space
+        return table
 
     # title block ---------------------------------------------------------------------------------
     def title_block(self) -> None:
@@ -471,14 +700,9 @@ class _Story:
             self.out.append(self.joined(self.h.stale_legend, "edition"))
         self.out.append(HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=8, spaceAfter=10))
 
-    def joined(self, texts: Para, role: str, **overrides: Any) -> pdfkit.Paragraph:
-        """Short UI lines ("Chapter 14", the edition date) in every language on one line."""
-        body = " / ".join(self.ink(t) for t in texts)
-        return pdfkit.Paragraph(body, self.style(role, texts[0].lang, **overrides))
-
     # blocks ------------------------------------------------------------------------------------------
     def heading(self, b: Heading) -> None:
-        role = "h1" if b.level <= 1 else "h2"
+        role = HEADING_ROLES.get(b.level, "h4")
         number = f"{pdfkit.markup(b.number)}\u00a0\u00a0" if b.number else ""
         if b.level > 1 and number:
             number = f'<font color="{ACCENT.hexval()}">{number}</font>'
@@ -494,77 +718,198 @@ class _Story:
                 keep=True,
                 space=(spec["spaceBefore"], spec["spaceAfter"]),
             )
-        title = " / ".join(_plain(t.text) for t in b.text)
-        level = min(max(b.level - 1, 0), self.outline_level + 1)  # outlines may not skip a level
+        title = " / ".join(_plain(t.plain) for t in b.text)
+        self.anchored(flowable, b.anchor, f"{b.number} {title}".strip(), b.level - 1)
+
+    def anchored(self, flowable: Flowable, key: str, title: str, level: int) -> None:
+        level = min(max(level, 0), self.outline_level + 1)  # outlines may not skip a level
         self.outline_level = level
-        self.out.append(_Anchored(flowable, b.anchor, f"{b.number} {title}".strip(), level))
+        self.out.append(_Anchored(flowable, key, title, level))
 
     def paragraph(self, b: Paragraph) -> None:
-        if b.role != "editor-note":
-            self.out.append(self.unit(b.text, "body", columns=True))
-            return
-        labels = {t.lang: t for t in b.label or ()}
-        cols = []
-        for t in b.text:
-            cell: list[Flowable] = []
-            label = labels.get(t.lang)
-            if label is not None:
-                cell.append(self.para(label, "label"))
-            cell.append(self.para(t, "note", **({"textColor": SECOND} if self.is_second(t) else {})))
-            cols.append(cell)
-        width = self.width / len(cols)
-        commands: list[tuple[Any, ...]] = [
-            ("BACKGROUND", (0, 0), (-1, -1), NOTE_FILL),
-            ("LINEBEFORE", (0, 0), (0, -1), 2, ACCENT),
-            ("TOPPADDING", (0, 0), (-1, -1), 6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-            ("LEFTPADDING", (0, 0), (-1, -1), 9),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 9),
-        ]
-        for col, t in enumerate(b.text):
-            if t.stale:
-                commands.append(("LINEBEFORE", (col, 0), (col, 0), 2, STALE))
-        table = RLTable(
-            [cols], colWidths=[width] * len(cols), style=_table_style(self.fonts, *commands), hAlign="LEFT"
+        role = "lead" if b.role == "lead" and not self._widths else "body"
+        self.out.append(self.unit(b.text, role, columns=True))
+
+    # lists -------------------------------------------------------------------------------------------
+    def list_entries(self, b: ListBlock) -> Iterator[tuple[int, str, bool, Para]]:
+        """(depth, bullet, bullet is a number, text) of every item, nested items after theirs."""
+        for n, item in enumerate(b.items, start=1):
+            if b.numbered:
+                yield b.depth, list_number(n, b.depth), True, item.text
+            else:
+                yield b.depth, b.mark or BULLETS[b.depth % len(BULLETS)], False, item.text
+            if item.children is not None:
+                yield from self.list_entries(item.children)
+
+    def item(self, t: Text, depth: int, bullet: str, number: bool, colour: Any, **extra: Any) -> Flowable:
+        indent = (20 if number else 16) + LIST_STEP * depth
+        style = self.style(
+            "item",
+            t.lang,
+            leftIndent=indent,
+            bulletIndent=2 + LIST_STEP * depth,
+            bulletColor=colour,
+            bulletFontName=self.fonts.regular if number else self.fonts.symbol,
+            **extra,
         )
-        table.spaceBefore, table.spaceAfter = 4, 10
-        self.out.append(table)
+        return pdfkit.Paragraph(self.ink(t), style, bulletText=bullet)
 
-    def points(self, b: Points) -> None:
-        """A small heading ("Pros") and the items, each with the ✓/✗ mark as its bullet."""
-        colour = MARK_COLOURS.get(b.kind, INK)
-
-        def item(t: Text, **extra: Any) -> pdfkit.Paragraph:
-            style = self.style("item", t.lang, bulletColor=colour, **extra)
-            return pdfkit.Paragraph(self.ink(t), style, bulletText=b.mark)
-
+    def list_block(self, b: ListBlock) -> None:
+        """Items with their bullet, number or ✓/✗ mark; a pros/cons list after its title."""
+        colour = MARK_COLOURS.get(b.style, INK)
+        entries = list(self.list_entries(b))
         if not self.h.bilingual:
-            self.out.append(self.joined(b.title, "points"))
-            self.out += [self.single(item(entry[0]), entry[0].stale) for entry in b.items]
+            if b.title:
+                self.out.append(self.joined(b.title, "points"))
+            for depth, bullet, number, texts in entries:
+                for t in texts[:1]:
+                    self.out.append(self.single(self.item(t, depth, bullet, number, colour), t.stale))
             self.out.append(Spacer(1, 4))
             return
-        self.out.append(self.unit(b.title, "points", space=(5, 3), keep=True))
+        if b.title:
+            self.out.append(self.unit(b.title, "points", space=(5, 3), keep=True))
         rows, stale = [], []
-        for entry in b.items:
+        for depth, bullet, number, texts in entries:
             row: list[list[Flowable]] = [[], []]
             flags = [False, False]
-            for t in entry[:2]:
+            for t in texts[:2]:
                 col = self.column(t)
                 extra = {"textColor": SECOND} if self.is_second(t) else {}
-                row[col] = [item(t, spaceAfter=0, **extra)]
+                row[col] = [self.item(t, depth, bullet, number, colour, spaceAfter=0, **extra)]
                 flags[col] = t.stale
             rows.append(row)
             stale.append(flags)
-        table = self.pair(rows, stale, space=(0, 8))
-        table.setStyle(TableStyle([("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
-        self.out.append(table)
+        if rows:
+            table = self.pair(rows, stale, space=(0, 8))
+            table.setStyle(TableStyle([("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+            self.out.append(table)
+
+    # boxes -------------------------------------------------------------------------------------------
+    def callout(self, b: Callout) -> None:
+        """A tinted box with a coloured rule: its label ("Tip"), its title, then its blocks."""
+        rule, fill = CALLOUT_COLOURS.get(b.style, CALLOUT_COLOURS["note"])
+        pad = 9
+        with self.inset(self.width - 2 * pad) as inner:
+            self.out.append(self.joined(b.label, "label", textColor=rule))
+            if b.title:
+                self.out.append(self.unit(b.title, "ctitle", space=(0, 3), columns=True))
+            for block in b.blocks:
+                self.block(block)
+        self.out.append(
+            self.boxed(
+                inner,
+                ("BACKGROUND", (0, 0), (-1, -1), fill),
+                ("LINEBEFORE", (0, 0), (0, -1), 2, rule),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                space=10,
+            )
+        )
+
+    def quote(self, b: Quote) -> None:
+        """An indented block with a rule at its left; the attribution below, after a dash."""
+        indent = 12
+        with self.inset(self.width - indent) as inner:
+            self.out.append(self.unit(b.text, "quote", columns=True, space=(0, 2)))
+            if b.attribution:
+                self.out.append(
+                    self.unit(b.attribution, "attribution", columns=True, space=(0, 0), prefix=lambda t: "— ")
+                )
+        self.out.append(
+            self.boxed(
+                inner,
+                ("LINEBEFORE", (0, 0), (0, -1), 2, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), indent),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                space=8,
+            )
+        )
+
+    # code --------------------------------------------------------------------------------------------
+    def code_width(self, text: str, size: float) -> float:
+        return sum(
+            stringWidth(
+                ch, self.fonts.mono if self.fonts.has(self.fonts.mono, ch) else self.fonts.regular, size
+            )
+            for ch in text
+        )
+
+    def code_lines(self, code: str, size: float, room: float) -> list[tuple[bool, str]]:
+        """(continued, text) of each printed line: a line wider than ``room`` is cut, and its
+        rest starts a line of its own after the ↪ mark (code is never reflowed)."""
+        mark = stringWidth(f"{CONTINUED} ", self.fonts.symbol, size)
+        out: list[tuple[bool, str]] = []
+        for line in code.expandtabs(4).split("\n"):
+            continued = False
+            while True:
+                avail = room - (mark if continued else 0)
+                cut, used = 0, 0.0
+                while cut < len(line):
+                    w = self.code_width(line[cut], size)
+                    if used + w > avail and cut > 0:
+                        break
+                    used += w
+                    cut += 1
+                out.append((continued, line[:cut]))
+                line, continued = line[cut:], True
+                if not line:
+                    break
+        return out
+
+    def code(self, b: CodeBlock) -> None:
+        """Code in the monospace face on a tinted ground, shown once in every handout: the type
+        shrinks to fit the longest line, then long lines are cut."""
+        if b.caption:
+            self.out.append(self.unit(b.caption, "caption", space=(2, 4), keep=True))
+        room = self.width - 2 * CODE_PAD - 1
+        text = b.code.rstrip("\n")
+        widest = max(self.code_width(line, 1.0) for line in text.expandtabs(4).split("\n"))
+        size = next((s for s in CODE_SIZES if widest * s <= room), CODE_SIZES[-1])
+        lines = []
+        for continued, line in self.code_lines(text, size, room):
+            mark = f'<font name="{self.fonts.symbol}" color="{MUTED.hexval()}">{CONTINUED}</font> '
+            lines.append((mark if continued else "") + self.faced(line, self.fonts.mono))
+        style = ParagraphStyle(
+            "code",
+            fontName=self.fonts.mono,
+            fontSize=size,
+            leading=round(size * 1.4, 2),
+            textColor=INK,
+            backColor=CODE_FILL,
+            borderPadding=CODE_PAD,
+            leftIndent=CODE_PAD,
+            rightIndent=CODE_PAD,
+            spaceBefore=CODE_PAD + 2,
+            spaceAfter=CODE_PAD + 6,
+        )
+        self.out.append(XPreformatted("\n".join(lines), style))
 
     # tables -------------------------------------------------------------------------------------------
     def table(self, b: Table) -> None:
-        if b.role == "comparison":
-            self.comparison(b, self.width)
-        else:
+        if b.role == "glossary":
             self.glossary(b)
+        else:
+            self.data_table(b, self.width)
+
+    def caption(self, b: Table) -> Flowable:
+        """The caption after its label ("表 14.1"), each language in its column; the table's
+        bookmark, where references to it lead."""
+        labels = {t.lang: t for t in b.label or ()}
+
+        def label(t: Text) -> str:
+            lab = labels.get(t.lang) or (b.label[0] if b.label else None)
+            if lab is None:
+                return ""
+            return f'<font color="{ACCENT.hexval()}">{self.ink(lab)}</font>\u2003'
+
+        flowable = self.unit(b.caption, "caption", space=(0, 6), keep=True, prefix=label)
+        if b.anchor and b.anchor in self.anchors:
+            return _Bookmark(flowable, b.anchor)
+        return flowable
 
     def stacked(self, cell: Cell, size: float, bold: bool, align: int) -> list[Flowable]:
         """A table cell: the first language, then the second smaller and in grey below it."""
@@ -590,14 +935,12 @@ class _Story:
         out = []
         for i, t in enumerate(cell.text):
             font = self.fonts.bold if bold and i == 0 else self.fonts.regular
-            text = t.text + (f" {STALE_MARK}" if t.stale else "") + ((cell.note or "") if i == 0 else "")
+            text = t.plain + (f" {STALE_MARK}" if t.stale else "") + ((cell.note or "") if i == 0 else "")
             out.append(pdfkit.Run(text, font, max(7.0, size - 1) if i else size, langs.get(t.lang).cjk))
         return out
 
-    def comparison_widths(
-        self, b: Table, width: float, height: float = 0
-    ) -> tuple[float, list[float]] | None:
-        """The type size (≥ 7 pt) and column widths for a comparison table ``width`` wide.
+    def table_widths(self, b: Table, width: float, height: float = 0) -> tuple[float, list[float]] | None:
+        """The type size (≥ 7 pt) and column widths for a table ``width`` wide.
 
         Of the column widths that keep headers to two lines, three, or break them only between
         words, those giving the shortest table win. The largest size that fits is used, unless
@@ -607,7 +950,7 @@ class _Story:
         found: list[tuple[float, float, list[float]]] = []  # (size, estimated height, widths)
         for size in TABLE_SIZES:
             header = [self.runs(c, size, True) for c in b.header]
-            rows = [[self.runs(c, size, i == 0) for i, c in enumerate(r)] for r in b.rows]
+            rows = [[self.runs(c, size, c.kind == "rowhead") for c in r] for r in b.rows]
             options = [pdfkit.column_widths(header, rows, width, 2 * CELL_PAD, lines) for lines in (2, 3, 0)]
             scored = [(self.estimate(header, rows, w), w) for w in options if w is not None]
             if scored:
@@ -620,34 +963,33 @@ class _Story:
 
     @staticmethod
     def estimate(header: list[Runs], rows: list[list[Runs]], widths: list[float]) -> float:
-        """Roughly how tall the comparison table will be."""
+        """Roughly how tall the table will be."""
         padding = 7 * (len(rows) + 1)  # TOPPADDING + BOTTOMPADDING of each row
         return pdfkit.table_height(header, rows, widths, 2 * CELL_PAD) + padding
 
     def wants_landscape(self, b: Table) -> bool:
-        """A comparison table with many columns, or one whose columns do not fit the portrait
-        frame at the largest type size, is set on landscape pages."""
-        if b.role != "comparison":
+        """A table with many columns, or one whose columns do not fit the portrait frame at the
+        largest type size, is set on landscape pages."""
+        if b.role == "glossary" or not b.header:
             return False
-        fit = self.comparison_widths(b, self.frames["portrait"][0])
+        fit = self.table_widths(b, self.frames["portrait"][0])
         return len(b.header) > LANDSCAPE_COLUMNS or fit is None or fit[0] < TABLE_SIZES[0]
 
-    def comparison(self, b: Table, width: float) -> None:
+    def data_table(self, b: Table, width: float) -> None:
+        self.out.append(self.caption(b))
+        if not b.header:
+            return
         # when even 7 pt cannot hold the longest words: equal columns, ReportLab splits words
         equal = (TABLE_SIZES[-1], [width / len(b.header)] * len(b.header))
         # a page less the heading and caption above the table
-        size, widths = self.comparison_widths(b, width, self.height - 70) or equal
-        self.out.append(self.unit(b.caption, "caption", space=(0, 6), keep=True))
+        size, widths = self.table_widths(b, width, self.height - 70) or equal
+        align = {"flag": TA_CENTER, "number": TA_CENTER}
         header = [self.stacked(c, size, True, TA_LEFT) for c in b.header]
         rows = [
-            [
-                self.stacked(c, size, i == 0, TA_CENTER if c.kind == "flag" else TA_LEFT)
-                for i, c in enumerate(r)
-            ]
+            [self.stacked(c, size, c.kind == "rowhead", align.get(c.kind, TA_LEFT)) for c in r]
             for r in b.rows
         ]
-        style = _table_style(
-            self.fonts,
+        commands: list[tuple[Any, ...]] = [
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
             ("LINEBELOW", (0, 0), (-1, 0), 0.9, ACCENT),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -656,8 +998,16 @@ class _Story:
             ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+        if b.row_header:
+            commands.append(("LINEAFTER", (0, 0), (0, -1), 0.9, RULE))
+        table = RLTable(
+            [header, *rows],
+            colWidths=widths,
+            style=_table_style(self.fonts, *commands),
+            repeatRows=1,
+            hAlign="LEFT",
         )
-        table = RLTable([header, *rows], colWidths=widths, style=style, repeatRows=1, hAlign="LEFT")
         table.spaceAfter = 8
         self.out.append(table)
         if b.notes:
@@ -703,9 +1053,7 @@ class _Story:
     def note_cells(self, note: NoteLine, ncols: int) -> list[list[Flowable]]:
         link = ""
         if note.url:
-            link = (
-                f'<a href="{pdfkit.attr(note.url)}" color="{ACCENT.hexval()}">{pdfkit.markup(note.url)}</a>'
-            )
+            link = self.link(note.url, pdfkit.markup(note.url), False)
         if not note.text:
             return [[pdfkit.Paragraph(link, self.style("tnote", self.h.langs[0]))]]
         cells = []
@@ -716,7 +1064,7 @@ class _Story:
         return cells
 
     def glossary(self, b: Table) -> None:
-        self.out.append(self.unit(b.caption, "caption", space=(0, 6), keep=True))
+        self.out.append(self.caption(b))
         n = len(b.header)
         header = [self.stacked(c, 9, True, TA_LEFT) for c in b.header]
         rows = [[self.stacked(c, 9, False, TA_LEFT) for c in r] for r in b.rows]
@@ -737,16 +1085,23 @@ class _Story:
         table.spaceAfter = 8
         self.out.append(table)
 
+    # footnotes --------------------------------------------------------------------------------------
+    def footnotes(self) -> None:
+        """The chapter's notes at the end, numbered, each with the bookmark its references link to."""
+        if not self.h.footnotes:
+            return
+        if self.h.footnotes_title:
+            title = self.joined(self.h.footnotes_title, "h2", keepWithNext=1)
+            label = " / ".join(_plain(t.plain) for t in self.h.footnotes_title)
+            self.anchored(title, NOTES_ANCHOR, label, 0)
+        for note in self.h.footnotes:
+            number = f"<b>{note.number}.</b>\u2002"
+            flowable = self.unit(note.text, "fnote", columns=True, space=(0, 3), prefix=lambda t, n=number: n)
+            self.out.append(_Bookmark(flowable, note.anchor))
+
     # assembly ------------------------------------------------------------------------------------------
     def block(self, b: Block) -> None:
-        if isinstance(b, Heading):
-            self.heading(b)
-        elif isinstance(b, Paragraph):
-            self.paragraph(b)
-        elif isinstance(b, Points):
-            self.points(b)
-        else:
-            self.table(b)
+        _BLOCKS[type(b)](self, b)
 
     def flowables(self) -> list[Flowable]:
         self.title_block()
@@ -758,16 +1113,17 @@ class _Story:
                 self.block(blocks[i])
                 i += 1
                 continue
-            # the wide table, its heading and its editor's notes get landscape pages of their own
+            # the wide table, its heading and the editor's notes on it get landscape pages
             end = spans[i]
             self.out += [NextPageTemplate("landscape"), PageBreak()]
             self.landscape = True
             for b in blocks[i:end]:
                 self.block(b)
             self.landscape = False
-            if end < len(blocks):
+            if end < len(blocks) or self.h.footnotes:
                 self.out += [NextPageTemplate("portrait"), PageBreak()]
             i = end
+        self.footnotes()
         return self.out
 
     def landscape_spans(self) -> Iterator[tuple[int, int]]:
@@ -778,6 +1134,19 @@ class _Story:
             if isinstance(b, Table) and self.wants_landscape(b):
                 start = i - 1 if i > 0 and isinstance(blocks[i - 1], Heading) else i
                 end = i + 1
-                while end < len(blocks) and getattr(blocks[end], "role", None) == "editor-note":
+                while (
+                    end < len(blocks) and isinstance(blocks[end], Callout) and blocks[end].style == "editor"
+                ):
                     end += 1
                 yield start, end
+
+
+_BLOCKS: dict[type, Callable[[_Story, Any], None]] = {
+    Heading: _Story.heading,
+    Paragraph: _Story.paragraph,
+    ListBlock: _Story.list_block,
+    Table: _Story.table,
+    Callout: _Story.callout,
+    Quote: _Story.quote,
+    CodeBlock: _Story.code,
+}

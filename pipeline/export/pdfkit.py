@@ -39,6 +39,11 @@ FONTS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fonts")
 REGULAR_FONT = os.path.join(FONTS_DIR, "NotoSansSC-Regular.ttf")
 BOLD_FONT = os.path.join(FONTS_DIR, "NotoSansSC-Bold.ttf")
 SYMBOL_FONT = os.path.join(FONTS_DIR, "DejaVuSans.ttf")  # has ✓ and ✗; Noto Sans SC lacks ✗
+# Noto Sans SC has no italic and no monospace: Latin italics, code and math take these faces,
+# and whatever they lack (Chinese, above all) falls back to the text font character by character
+ITALIC_FONT = os.path.join(FONTS_DIR, "DejaVuSans-Oblique.ttf")
+MONO_FONT = os.path.join(FONTS_DIR, "DejaVuSansMono.ttf")
+MATH_FONT = os.path.join(FONTS_DIR, "DejaVuSerif-Italic.ttf")  # TeX source, until it is typeset
 
 
 # -- fonts -------------------------------------------------------------------------------------
@@ -163,22 +168,36 @@ class Fonts:
     bold: str
     symbol: str
     files: dict[str, str]  # registered name -> file, for messages
+    italic: str = ""  # Latin italics (falls back to regular for what it lacks)
+    mono: str = ""  # code
+    math: str = ""  # inline math
 
     def face(self, name: str) -> TTFont:
         return pdfmetrics.getFont(name)
 
+    def has(self, name: str, ch: str) -> bool:
+        """Can face ``name`` draw ``ch``? (Whitespace always can: no glyph is drawn.)"""
+        return ch.isspace() or ord(ch) in self.face(name).face.charToGlyph
+
 
 def fonts(regular: str | None, bold: str | None) -> Fonts:
-    """Register the text fonts (bold as a real family member) and the symbol font."""
+    """Register the text fonts (bold as a real family member), the symbol font and the faces
+    for italics, code and math."""
     reg = load_font(regular or REGULAR_FONT)
     bld = load_font(bold or (regular if regular else BOLD_FONT))
     sym = load_font(SYMBOL_FONT)
+    ita, mono, math = (load_font(path) for path in (ITALIC_FONT, MONO_FONT, MATH_FONT))
     # <b> only switches face when the family knows its bold member
     pdfmetrics.registerFontFamily(
         reg.fontName, normal=reg.fontName, bold=bld.fontName, italic=reg.fontName, boldItalic=bld.fontName
     )
-    files = {f.fontName: os.path.basename(f.face.filename) for f in (reg, bld, sym)}
-    return Fonts(reg.fontName, bld.fontName, sym.fontName, files)
+    # the auxiliary faces have no bold member: <b> around them keeps them as they are
+    for f in (ita, mono, math):
+        pdfmetrics.registerFontFamily(
+            f.fontName, normal=f.fontName, bold=f.fontName, italic=f.fontName, boldItalic=f.fontName
+        )
+    files = {f.fontName: os.path.basename(f.face.filename) for f in (reg, bld, sym, ita, mono, math)}
+    return Fonts(reg.fontName, bld.fontName, sym.fontName, files, ita.fontName, mono.fontName, math.fontName)
 
 
 def missing_char(text: str, font: TTFont) -> str | None:
