@@ -34,6 +34,7 @@ RULE_MODULES = (
     "structure",
     "facts",
     "untranslated",
+    "markup",
     "invariants",
     "terminology",
     "typography",

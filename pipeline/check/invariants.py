@@ -7,7 +7,8 @@ plural allowed: GPU → GPUs). From the translation back to the source only *nam
 must: mixed case (TensorFlow, GoogLeNet, iOS) or with digits, + or # (DL4J, C++). Capitalised
 words and all-caps acronyms need not, since a translation adds them ("GPU" for 卡). Numbers,
 URLs and e-mail addresses must appear both ways; a small number may be spelled out
-("9" as "nine" or "九").
+("9" as "nine" or "九"). Units are read without their tags (code, math and references are
+compared by the markup rules, link targets by markup-links).
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def _hit(what: str, word: str, where: str, target: Unit, source: Unit, at: int, 
 )
 def numbers(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     s, t = pair.source, pair.target
-    for number, at in _first(scan.numbers(source.text)).items():
-        if not scan.contains_number(target.text, number) and not t.conv.spells(number, target.text):
+    s_text, t_text = scan.plain(source), scan.plain(target)
+    for number, at in _first(scan.numbers(s_text)).items():
+        if not scan.contains_number(t_text, number) and not t.conv.spells(number, t_text):
             yield _hit(f"{s.lang} number", number, t.lang, target, source, at, in_source=True)
-    for number, at in _first(scan.numbers(target.text)).items():
-        if not scan.contains_number(source.text, number) and not s.conv.spells(number, source.text):
+    for number, at in _first(scan.numbers(t_text)).items():
+        if not scan.contains_number(s_text, number) and not s.conv.spells(number, s_text):
             yield _hit("number", number, s.lang, target, source, at, in_source=False)
 
 
@@ -64,7 +66,7 @@ def numbers(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
 )
 def urls(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     s, t = pair.source, pair.target
-    s_urls, t_urls = _first(scan.urls(source.text)), _first(scan.urls(target.text))
+    s_urls, t_urls = _first(scan.urls(scan.plain(source))), _first(scan.urls(scan.plain(target)))
     for url, at in s_urls.items():
         if url not in t_urls:
             yield _hit(f"{s.lang} address", url, t.lang, target, source, at, in_source=True)
@@ -84,14 +86,15 @@ def urls(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
 def names(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     s, t = pair.source, pair.target
     every = s.conv.cjk  # in CJK text every Latin-script token is a name
-    s_tokens = scan.first_tokens(source.text, None if every else scan.name_like)
-    t_tokens = scan.first_tokens(target.text, scan.name_like)
+    s_text, t_text = scan.plain(source), scan.plain(target)
+    s_tokens = scan.first_tokens(s_text, None if every else scan.name_like)
+    t_tokens = scan.first_tokens(t_text, scan.name_like)
     reported: set[str] = set()
     for token, at in s_tokens.items():
-        if token.lower() not in reported and not scan.contains_token(target.text, token):
+        if token.lower() not in reported and not scan.contains_token(t_text, token):
             reported.add(token.lower())
             yield _hit(f"{s.lang} name", token, t.lang, target, source, at, in_source=True)
     for token, at in t_tokens.items():
-        if token.lower() not in reported and not scan.contains_token(source.text, token):
+        if token.lower() not in reported and not scan.contains_token(s_text, token):
             reported.add(token.lower())
             yield _hit("name", token, s.lang, target, source, at, in_source=False)

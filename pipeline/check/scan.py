@@ -1,7 +1,11 @@
 """Language-neutral text scanning shared by the rules: URLs, numbers, names, quoted spans.
 
-Scanners return matches with their index in the unit's text so that findings can point at the
-exact column (see :func:`locate`).
+Rules about the words of a unit (typography, invariants, untranslated text, terminology) look
+at its *plain* text (:func:`plain`): the text without its inline tags, where each code, math,
+cross-reference and footnote reference is one placeholder character (U+FFFC). The placeholder
+is neutral: neither Han nor Latin, neither punctuation nor space, so no rule fires on it or
+inside code and math. Scanners return matches with their index in the plain text, and
+:func:`locate` turns such an index into the file position of that character.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pipeline.yamlsrc import Map, Scalar
 
 # URLs and e-mail addresses are rare in a unit: their patterns are compiled when a text may
 # hold one (about 0.7 ms of every start-up otherwise).
-URL_PATTERN = r"https?://[^\s<>\"'“”‘’()（）\[\]，。；、《》]+"
+URL_PATTERN = r"https?://[^\s<>\"'“”‘’()（）\[\]，。；、《》\ufffc]+"
 EMAIL_PATTERN = r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 # A number is digits not glued to letters: "2014年" and "Torch 7" have one, "DL4J" has none.
 # Thousands separators are dropped before comparing ("1,000" = "1000"); versions keep dots.
@@ -185,7 +189,7 @@ def contains_number(text: str, number: str) -> bool:
 
 def forget() -> None:
     """Empty the memos of the scanners (the engine calls this when a run ends)."""
-    for memoised in (urls, unmasked, numbers, _tokens_by_piece, _token_set, _number_set):
+    for memoised in (urls, unmasked, numbers, _tokens_by_piece, _token_set, _number_set, _plain, _offsets):
         memoised.cache_clear()
 
 
@@ -207,8 +211,65 @@ def outside(spans: list[tuple[int, int]], index: int) -> bool:
     return not any(a <= index < b for a, b in spans)
 
 
+def plain(unit: Unit) -> str:
+    """The unit's text without its tags; code, math and references as one placeholder each."""
+    text = unit.text
+    return text if "<" not in text else _plain(text)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _plain(text: str) -> str:
+    from pipeline import inline
+
+    return inline.plain(inline.parse(text))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _offsets(text: str) -> tuple[int, ...] | None:
+    """For each character of the plain text (and its end), its index in the text with tags;
+    None when the tags cannot be walked back (not reached for text the loader accepted)."""
+    from pipeline import inline
+
+    out: list[int] = []
+
+    def walk(nodes: list, at: int) -> int:
+        for node in nodes:
+            if isinstance(node, str):
+                if not text.startswith(node, at):
+                    raise ValueError(node)
+                out.extend(range(at, at + len(node)))
+                at += len(node)
+            elif isinstance(node, inline.Span):
+                at = walk(node.children, text.index(">", node.offset) + 1)
+                at = text.index(">", at) + 1  # past the closing tag
+            else:
+                out.append(node.offset)  # the placeholder stands where the element starts
+                end = text.index(">", node.offset) + 1
+                if node.tag in ("code", "m"):  # literal content, then the closing tag
+                    end = text.index(f"</{node.tag}>", end) + len(node.tag) + 3
+                at = end
+        return at
+
+    try:
+        end = walk(inline.parse(text), 0)
+    except ValueError:
+        return None
+    out.append(end)
+    return tuple(out)
+
+
 def locate(unit: Unit, index: int) -> Position:
-    """The file position of character ``index`` of a unit's text.
+    """The file position of character ``index`` of a unit's plain text (see :func:`plain`)."""
+    if "<" in unit.text:
+        offsets = _offsets(unit.text)
+        if offsets is None or index >= len(offsets):
+            return unit.pos
+        index = offsets[index]
+    return locate_text(unit, index)
+
+
+def locate_text(unit: Unit, index: int) -> Position:
+    """The file position of character ``index`` of a unit's text (tags included).
 
     Exact for a text written on one line, plain or quoted without escapes; otherwise the start
     of the text (the mapping from characters to columns of a folded or escaped scalar is lost).

@@ -132,13 +132,13 @@ def terms_in(text: str, glossary: Glossary) -> list[tuple[Wording, int]]:
     unless=("empty", "unchanged", "untranslated"),
 )
 def glossary(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
-    in_source = terms_in(source.text, glossary_of(pair.run, pair.source.lang))
+    in_source = terms_in(scan.plain(source), glossary_of(pair.run, pair.source.lang))
     if not in_source:
         return
     tgt_words = glossary_of(pair.run, pair.target.lang).wordings
     for wording, at in in_source:
         rendering = tgt_words.get(wording.term.id)
-        if rendering is not None and not rendering.used_in(target.text):
+        if rendering is not None and not rendering.used_in(scan.plain(target)):
             yield Hit(
                 f"glossary term {wording.rendering.text!r} ({wording.term.id}) should be rendered "
                 f"{rendering.shown()} in {pair.target.lang}",
@@ -157,21 +157,23 @@ def glossary(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     unless=("empty",),
 )
 def glossary_avoid(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    for wording in glossary_of(ctx.run, ctx.edition.lang).avoiding:
-        found = wording.conv.terms(unit.text)
+    avoiding = glossary_of(ctx.run, ctx.edition.lang).avoiding
+    text = scan.plain(unit) if avoiding else unit.text
+    for wording in avoiding:
+        found = wording.conv.terms(text)
         accepted: set[tuple[int, int]] | None = None  # found only when a forbidden one is there
         for avoid in wording.rendering.avoid:
             spans = found.spans(avoid)
             if not spans:
                 continue
             if accepted is None:
-                accepted = set(wording.find(unit.text))
+                accepted = set(wording.find(text))
             # an accepted rendering that matches a forbidden one too is fine (glossary-conflict)
             spans = [s for s in spans if s not in accepted]
             if spans:
                 start, end = spans[0]
                 yield Hit(
-                    f"{unit.text[start:end]!r} is a rendering the glossary avoids for {wording.term.id}; "
+                    f"{text[start:end]!r} is a rendering the glossary avoids for {wording.term.id}; "
                     f"use {wording.shown()}",
                     scan.locate(unit, start),
                     unit=unit,

@@ -1,8 +1,10 @@
 """Typography: punctuation that belongs to the unit's language, clean spacing, balanced pairs.
 
-Which punctuation is foreign, which ASCII marks must be full-width in prose and whether Han and
-Latin text are spaced all come from :mod:`pipeline.check.conventions`; the spacing convention
-is documented there.
+Units are read without their tags (see :func:`pipeline.check.scan.plain`): nothing inside
+<code> or <m> is reported, and the placeholder that stands for code, math and references needs
+no space and is no punctuation. Which punctuation is foreign, which ASCII marks must be
+full-width in prose and whether Han and Latin text are spaced all come from
+:mod:`pipeline.check.conventions`; the spacing convention is documented there.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ def _quoted_originals(unit: Unit, ctx: UnitContext) -> list[tuple[int, int]]:
     own = for_language(ctx.source_lang).own_script_re
     if own is None or ctx.edition.lang == ctx.source_lang:
         return []
-    spans = scan.quoted_spans(unit.text, QUOTE_PAIRS)
-    return [(a, b) for a, b in spans if own.search(unit.text, a, b)]
+    text = scan.plain(unit)
+    spans = scan.quoted_spans(text, QUOTE_PAIRS)
+    return [(a, b) for a, b in spans if own.search(text, a, b)]
 
 
 @rule(
@@ -54,7 +57,7 @@ def fullwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     if foreign is None:
         return
     quoted: list[tuple[int, int]] | None = None  # found only when there is something to excuse
-    for m in foreign.finditer(unit.text):
+    for m in foreign.finditer(scan.plain(unit)):
         if quoted is None:
             quoted = _quoted_originals(unit, ctx)
         if scan.outside(quoted, m.start()):
@@ -85,7 +88,7 @@ def halfwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     own, marks = ctx.conv.own_script_re, ctx.conv.halfwidth_in_prose_re
     if own is None or marks is None:
         return
-    text = scan.unmasked(unit.text)
+    text = scan.unmasked(scan.plain(unit))
     last = len(text.rstrip()) - 1
     for m in marks.finditer(text):
         i, ch = m.start(), m.group()
@@ -106,7 +109,7 @@ def halfwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     unless=("empty",),
 )
 def whitespace(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    text = unit.text
+    text = scan.plain(unit)
     # (str.strip() strips exactly the characters for which str.isspace() is true)
     start, end = 0, len(text)
     if text[:1].isspace():
@@ -125,7 +128,7 @@ def whitespace(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
 
 @rule("brackets", "error", "unbalanced brackets or quotes", scope="unit", unless=("empty",))
 def brackets(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    text = scan.unmasked(unit.text)  # URLs may hold parentheses
+    text = scan.unmasked(scan.plain(unit))  # URLs may hold parentheses
     stack: list[tuple[str, int]] = []
     for m in _BRACKET_RE.finditer(text):
         ch, i = m.group(), m.start()
@@ -155,7 +158,7 @@ def cjk_spacing(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     own = ctx.conv.own_script_re
     if own is None or not ctx.conv.spaced_scripts:
         return
-    text = scan.unmasked(unit.text)
+    text = scan.unmasked(scan.plain(unit))
     for m in own.finditer(text):  # runs of Han: look at what touches each end
         j = m.start()
         while j > 0 and text[j - 1] in "+#":  # text[:j].rstrip("+#"), without copying the text

@@ -1,4 +1,4 @@
-"""Untranslated, unchanged and empty units."""
+"""Untranslated, unchanged and empty units (read without their tags: see scan.plain)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pipeline.model import Unit
 
 @rule("empty", "error", "a unit is empty or only whitespace", scope="unit")
 def empty(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
-    if not unit.text.strip():
+    if not scan.plain(unit).strip():  # "<b> </b>" is empty too; "<fn to=\"x\"/>" is not
         yield Hit(f"{unit.id} is empty", unit.pos, unit=unit)
 
 
@@ -35,7 +35,7 @@ def _translatable(text: str, pair: Pair) -> bool:
     unless=("empty",),
 )
 def unchanged(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
-    if target.text.strip() == source.text.strip() and _translatable(source.text, pair):
+    if target.text.strip() == source.text.strip() and _translatable(scan.plain(source), pair):
         yield Hit(
             f"the {pair.target.lang} text is the {pair.source.lang} text unchanged",
             target.pos,
@@ -56,8 +56,9 @@ def untranslated(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     own = pair.source.conv.own_script_re
     if own is None or pair.target.conv.own_script == pair.source.conv.own_script:
         return  # same script in both languages: only "unchanged" can tell
-    quoted = scan.quoted_spans(target.text, QUOTE_PAIRS)
-    for m in own.finditer(target.text):
+    text = scan.plain(target)  # Han inside <code> or <m> is not prose
+    quoted = scan.quoted_spans(text, QUOTE_PAIRS)
+    for m in own.finditer(text):
         if scan.outside(quoted, m.start()):
             yield Hit(
                 f"untranslated {pair.source.lang} text {m.group()!r} in the {pair.target.lang} edition "
