@@ -63,7 +63,8 @@ def test_export_has_context_ids_references_and_passes_msgfmt(book: Path) -> None
     assert [m.context for m in messages] == list(zh)
     msg = next(m for m in messages if m.context == UNIT)
     assert msg.id == zh[UNIT].text
-    assert msg.string.startswith("Well suited to feed-forward networks")
+    en = {u.id: u for u in load_book(str(book)).chapters["en"]["ch14"].units()}
+    assert msg.string == en[UNIT].text
     assert {path for path, _ in msg.locations} == {"sources/en/ch14.yaml", "sources/zh/ch14.yaml"}
     assert not any(m.fuzzy for m in messages)
     msgfmt = shutil.which("msgfmt")
@@ -76,8 +77,9 @@ def test_export_has_context_ids_references_and_passes_msgfmt(book: Path) -> None
 def test_header_names_the_book_and_edition_and_keeps_no_placeholder(book: Path) -> None:
     data = export(book)
     headers = dict(catalog_of(data).mime_headers)
-    zh, en = (load_book(str(book)).chapters[lang]["ch14"] for lang in ("zh", "en"))
-    assert headers["Project-Id-Version"] == f"{zh.meta.book.text} / ch14 {en.meta.edition.isoformat()}"
+    loaded = load_book(str(book))
+    title, edition = loaded.meta["zh"].title.text, loaded.chapters["en"]["ch14"].edition
+    assert headers["Project-Id-Version"] == f"{title} / ch14 {edition.isoformat()}"
     assert headers["Language"] == "en"
     assert "EMAIL@ADDRESS" not in data.decode("utf-8")  # Babel's placeholder
 
@@ -110,10 +112,9 @@ def test_a_changed_msgstr_changes_only_that_value(book: Path) -> None:
 
 def test_stale_units_are_fuzzy_and_keep_their_fingerprint_until_reviewed(book: Path) -> None:
     zh = book / "zh" / "ch14.yaml"
-    zh.write_text(
-        zh.read_text(encoding="utf-8").replace("很适合前馈网络和图像处理。", "非常适合前馈网络和图像处理。"),
-        encoding="utf-8",
-    )
+    old = next(u for u in load_book(str(book)).chapters["zh"]["ch14"].units() if u.id == UNIT).text
+    new = old.rstrip("。") + "，也适合其他任务。"
+    zh.write_text(zh.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     cat = catalog_of(export(book))
     msg = next(m for m in cat if m.context == UNIT)
     assert msg.fuzzy
@@ -129,7 +130,7 @@ def test_stale_units_are_fuzzy_and_keep_their_fingerprint_until_reviewed(book: P
     done = pipeline("po", "import", "--sources", str(book), str(path), cwd=book.parent)
     assert "1 fingerprint updated" in done.stdout
     unit = next(u for u in load_book(str(book)).chapters["en"]["ch14"].units() if u.id == UNIT)
-    assert unit.source == fingerprint("非常适合前馈网络和图像处理。")
+    assert unit.source == fingerprint(new)
 
 
 def test_po_rewritten_by_another_tool_imports_cleanly(book: Path) -> None:
@@ -156,13 +157,24 @@ def test_po_rewritten_by_another_tool_imports_cleanly(book: Path) -> None:
 )
 def test_mismatched_po_is_rejected_and_nothing_is_written(book: Path, edit, message: str) -> None:
     cat = catalog_of(export(book))
-    next(m for m in cat if m.context == "meta.title").string = "A changed title"
+    next(m for m in cat if m.context == "title").string = "A changed title"
     edit(cat)
     path = write(book, cat)
     before = snapshot(book)
     done = pipeline("po", "import", "--sources", str(book), str(path), cwd=book.parent)
     assert done.returncode == 2
     assert message in done.stderr and "edited.po:" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(book) == before
+
+
+def test_a_msgstr_with_broken_tags_is_refused(book: Path) -> None:
+    cat = catalog_of(export(book))
+    next(m for m in cat if m.context == UNIT).string = "Suited to <b>feed-forward networks."
+    path = write(book, cat)
+    before = snapshot(book)
+    done = pipeline("po", "import", "--sources", str(book), str(path), cwd=book.parent)
+    assert done.returncode == 2, done.stderr
+    assert f"{UNIT}: msgstr: <b> is not closed (</b> is missing)" in done.stderr
     assert snapshot(book) == before
 
 
@@ -176,8 +188,8 @@ def _rename_msgid(cat, context: str, new_id: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        'msgctxt "meta.title"\nmsgid "x\nmsgstr ""\n',
-        'msgctxt "meta.title"\nmsgid "x"\nmsgstr ""\nbogus line\n',
+        'msgctxt "title"\nmsgid "x\nmsgstr ""\n',
+        'msgctxt "title"\nmsgid "x"\nmsgstr ""\nbogus line\n',
         "",
     ],
 )
