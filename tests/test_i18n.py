@@ -66,9 +66,10 @@ def test_labels_translate_and_format_by_locale() -> None:
     assert (zh("Pros"), en("Pros")) == ("优点", "Pros")
     assert zh("Page %(page)s of %(pages)s", page=3, pages=7) == "第 3 页，共 7 页"
     assert en("Page %(page)s of %(pages)s", page=3, pages=7) == "Page 3 of 7"
-    assert zh.date(date(2024, 3, 5)) == "2024年3月5日"
+    assert zh.date(date(2024, 3, 5)) == "2024 年 3 月 5 日"  # spaced like the sources
     assert en.date(date(2024, 3, 5)) == "March 5, 2024"
-    assert zh.list(["Linux", "Mac OS X", "Windows"]) == "Linux、Mac OS X和Windows"
+    assert zh.list(["Linux", "Mac OS X", "Windows"]) == "Linux、Mac OS X 和 Windows"
+    assert zh.list(["C++", "Python"]) == "C++ 和 Python"
     assert en.list(["Linux", "Mac OS X", "Windows"]) == "Linux, Mac OS X, and Windows"
 
 
