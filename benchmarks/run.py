@@ -37,7 +37,7 @@ PIPELINE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "pipel
 FORMATS = ("pdf", "docx", "md")
 LANGS = ("zh", "en")
 FLOOR = "floor: python -c 'import yaml'"
-_CHAPTER_NUMBER = re.compile(r"^(  chapter: )\d+$", re.MULTILINE)
+_CHAPTER_NUMBER = re.compile(r"^(chapter: )\d+$", re.MULTILINE)
 
 
 @dataclass
