@@ -535,12 +535,16 @@ class _Story:
             self.out = saved
 
     # inline elements ------------------------------------------------------------------------------
-    def faced(self, text: str, face: str) -> str:
-        """Markup for text in ``face``; what the face lacks stays in the paragraph's font."""
+    def faced(self, text: str, face: str, fallback: str | None = None) -> str:
+        """Markup for text in ``face``; what the face lacks is set in ``fallback``, by default
+        the paragraph's own font (regular or bold)."""
         out = []
         for covered, run in groupby(text, lambda ch: self.fonts.has(face, ch)):
             body = pdfkit.markup("".join(run))
-            out.append(f'<font name="{face}">{body}</font>' if covered else body)
+            if covered:
+                out.append(f'<font name="{face}">{body}</font>')
+            else:
+                out.append(f'<font name="{fallback}">{body}</font>' if fallback else body)
         return "".join(out)
 
     def link(self, href: str, body: str, inside_link: bool) -> str:
@@ -650,20 +654,24 @@ class _Story:
         keep: bool = False,
         columns: bool = False,
         prefix: Callable[[Text], str] | None = None,
+        colour: Any = None,
     ) -> Flowable:
         """A Para: two language columns side by side; a single Text spans the page, or with
         ``columns`` keeps to its language's column (a unit not translated yet). ``prefix``
-        gives markup to set before each language's text (a label, a number)."""
+        gives markup to set before each language's text (a label, a number); ``colour``
+        replaces the role's colour in every language."""
         if not texts:
             return Spacer(1, 0)
+        fixed = {"textColor": colour} if colour is not None else {}
         if len(texts) == 1 and not (columns and self.h.bilingual):
             t = texts[0]
-            return self.single(self.para(t, role, prefix(t) if prefix else ""), t.stale)
+            return self.single(self.para(t, role, prefix(t) if prefix else "", **fixed), t.stale)
         row: list[list[Flowable]] = [[], []]
         stale = [False, False]
         for i, t in enumerate(texts[:2]):
             col = self.column(t) if len(texts) == 1 else i
             extra = {"textColor": SECOND} if self.is_second(t) and role != "caption" else {}
+            extra.update(fixed)
             before = prefix(t) if prefix else ""
             row[col] = [self.para(t, role, before, spaceBefore=0, spaceAfter=0, **extra)]
             stale[col] = t.stale
@@ -675,16 +683,23 @@ class _Story:
         return pdfkit.Paragraph(body, self.style(role, texts[0].lang, **overrides))
 
     def boxed(self, flowables: list[Flowable], *commands: tuple[Any, ...], space: float = 6) -> RLTable:
-        """Flowables in a one-cell table (a callout's or quote's box); long boxes split."""
-        table = RLTable(
-            [[flowables]],
-            colWidths=[self.width],
-            style=_table_style(self.fonts, *commands),
-            hAlign="LEFT",
-            splitInRow=1,
-        )
-        table.spaceBefore, table.spaceAfter = 4, space
-        return table
+        """Flowables in a one-cell table (a callout's or quote's box). A box moves to the next
+        page whole, so that its label stays with its text; only one too tall for a page splits."""
+
+        def make(split: int) -> RLTable:
+            table = RLTable(
+                [[flowables]],
+                colWidths=[self.width],
+                style=_table_style(self.fonts, *commands),
+                hAlign="LEFT",
+                splitInRow=split,
+            )
+            table.spaceBefore, table.spaceAfter = 4, space
+            return table
+
+        table = make(0)
+        _, height = table.wrap(self.width, self.height)
+        return table if height < self.height - 40 else make(1)
 
     # title block ---------------------------------------------------------------------------------
     def title_block(self) -> None:
@@ -790,7 +805,10 @@ class _Story:
         rule, fill = CALLOUT_COLOURS.get(b.style, CALLOUT_COLOURS["note"])
         pad = 9
         with self.inset(self.width - 2 * pad) as inner:
-            self.out.append(self.joined(b.label, "label", textColor=rule))
+            if self.h.bilingual and len(b.label) > 1:
+                self.out.append(self.unit(b.label, "label", space=(0, 2), columns=True, colour=rule))
+            else:
+                self.out.append(self.joined(b.label, "label", textColor=rule))
             if b.title:
                 self.out.append(self.unit(b.title, "ctitle", space=(0, 3), columns=True))
             for block in b.blocks:
@@ -872,7 +890,7 @@ class _Story:
         lines = []
         for continued, line in self.code_lines(text, size, room):
             mark = f'<font name="{self.fonts.symbol}" color="{MUTED.hexval()}">{CONTINUED}</font> '
-            lines.append((mark if continued else "") + self.faced(line, self.fonts.mono))
+            lines.append((mark if continued else "") + self.faced(line, self.fonts.mono, self.fonts.regular))
         style = ParagraphStyle(
             "code",
             fontName=self.fonts.mono,
