@@ -2,7 +2,8 @@
 
 A unit is named by its id (``profiles.caffe.pros.feedforward``), optionally prefixed by its
 chapter (``ch14:profiles.caffe.pros.feedforward``); shell-style wildcards select several
-(``'profiles.caffe.*'``). A name is looked up in every translation. Only units whose
+(``'profiles.caffe.*'``). The book's metadata in book.yaml is named like a chapter whose key is
+``book`` (``book.title``, ``book:book.*``). A name is looked up in every translation. Only units whose
 fingerprint is missing or stale are rewritten: stamping an up-to-date unit changes nothing.
 """
 
@@ -11,33 +12,44 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pipeline.check.stale import is_stale
 from pipeline.errors import Position, UsageError
-from pipeline.model import Book, Unit, fingerprint
+from pipeline.model import Book, BookMeta, Chapter, Unit, fingerprint
 from pipeline.yamledit import Editor
 
 
-@dataclass(frozen=True)
 class Stamp:
-    """One fingerprint to write: the translation unit, its old and its new fingerprint."""
+    """One fingerprint to write: the translation unit, its old and its new fingerprint.
 
-    unit: Unit
-    path: str
-    old: str | None
-    new: str
+    A plain class, not a dataclass: `pipeline check --accept` must start fast (see pipeline.record).
+    """
+
+    __slots__ = ("new", "old", "path", "unit")
+
+    def __init__(self, unit: Unit, path: str, old: str | None, new: str) -> None:
+        self.unit = unit
+        self.path = path
+        self.old = old
+        self.new = new
+
+
+def _documents(book: Book) -> Iterator[tuple[Chapter | BookMeta, list[Chapter | BookMeta]]]:
+    """Each source document (chapter, then the book's metadata) with its translations."""
+    for key, source in book.chapters[book.source_lang].items():
+        yield source, [book.chapters[lang][key] for lang in book.langs[1:] if key in book.chapters[lang]]
+    if book.source_lang in book.meta:
+        yield book.meta[book.source_lang], [book.meta[lang] for lang in book.langs[1:] if lang in book.meta]
 
 
 def _twins(book: Book) -> Iterator[tuple[str, Unit, Unit]]:
-    """(chapter key, source unit, translation unit) for every unit with a twin."""
-    for key, source in book.chapters[book.source_lang].items():
+    """(document key, source unit, translation unit) for every unit with a twin."""
+    for source, translations in _documents(book):
         by_id = {u.id: u for u in source.units()}
-        for lang in book.langs[1:]:
-            chapter = book.chapters[lang].get(key)
-            for unit in chapter.units() if chapter else ():
+        for doc in translations:
+            for unit in doc.units():
                 if unit.id in by_id:
-                    yield key, by_id[unit.id], unit
+                    yield source.key, by_id[unit.id], unit
 
 
 def _matches(name: str, key: str, unit_id: str) -> bool:
