@@ -760,12 +760,17 @@ def _read_config(root: str) -> _Config:
             code = key.value
             if code not in codes:
                 continue
-            fields = r.mapping(value, f"meta.{code}", META_FIELDS)
+            fields = r.mapping(value, f"meta.{code}", META_FIELDS, ("title-translated",))
             if fields is None:
                 continue
             units = {f: r.unit(fields.get(f), f"book.{f}", keys=("meta", code, f)) for f in META_FIELDS}
+            # the title is the editors' translation, not one the book was published under
+            flag_node = fields.get("title-translated")
+            flag = r.fact_bool(flag_node, f"meta.{code}.title-translated") if flag_node else None
             if all(u is not None for u in units.values()):
-                meta[code] = BookMeta(code, path, pos=value.pos, **units)  # type: ignore[arg-type]
+                book_meta = BookMeta(code, path, pos=value.pos, **units)  # type: ignore[arg-type]
+                book_meta.title_translated = bool(flag.value) if flag else False
+                meta[code] = book_meta
     elif meta_node is not None:
         r.wrong_type(
             meta_node, "meta", "a mapping of languages to the book's title, author, publisher and credit"

@@ -430,10 +430,18 @@ class Chapter(Record):
 class BookMeta(Record):
     """The book's metadata in one language (from book.yaml): printed on every handout."""
 
-    __slots__ = _fields = ("lang", "path", "title", "author", "publisher", "credit", "pos")
+    __slots__ = _fields = ("lang", "path", "title", "author", "publisher", "credit", "pos", "title_translated")
 
     def __init__(
-        self, lang: str, path: str, title: Unit, author: Unit, publisher: Unit, credit: Unit, pos: Position
+        self,
+        lang: str,
+        path: str,
+        title: Unit,
+        author: Unit,
+        publisher: Unit,
+        credit: Unit,
+        pos: Position,
+        title_translated: bool = False,  # the editors' translation of the title, not a published one
     ) -> None:
         self.lang = lang
         self.path = path
@@ -442,6 +450,7 @@ class BookMeta(Record):
         self.publisher = publisher
         self.credit = credit
         self.pos = pos
+        self.title_translated = title_translated
 
     key = "book"  # pairs with the same object of the other languages, as chapters pair by key
 

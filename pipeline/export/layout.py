@@ -454,9 +454,12 @@ class _Builder:
             meta = self.book.meta.get(ch.lang)
             if meta is None:
                 return ""
+            title = meta.title.plain
+            if meta.title_translated:
+                title = lab(N_("%(title)s (title translated by the editors)"), title=title)
             return lab(
                 N_("%(book)s by %(author)s, %(publisher)s, %(year)s"),
-                book=meta.title.plain,
+                book=title,
                 author=meta.author.plain,
                 publisher=meta.publisher.plain,
                 year=self.book.year.value if self.book.year else "",
