@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: handouts test check lint bench catalogs clean
+.PHONY: handouts test check lint bench catalogs proof clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +15,21 @@ $(STAMP): pyproject.toml constraints.txt
 
 handouts: $(STAMP)
 	$(BIN)/pipeline export --all
+	$(BIN)/pipeline --sources examples/showcase export --all
+
+# Every page of every handout as PNG under proof/ (DOCX through LibreOffice when installed).
+proof: handouts
+	$(BIN)/python tools/proof.py --out proof
 
 test: $(STAMP)
-	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks tools
 	$(BIN)/pytest -n 2
 
 check: $(STAMP)
 	$(BIN)/pipeline check
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks tools
 
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q pipeline  # time the code, not its compilation
