@@ -116,9 +116,13 @@ def resolve_sources(args: argparse.Namespace) -> None:
 
 
 def default_exports(sources: str) -> str:
-    """The exports folder beside a sources folder: exports/ for sources/."""
-    parent = os.path.dirname(os.path.normpath(sources))
-    return os.path.join(parent, "exports") if parent else "exports"
+    """Where handouts go by default: exports/ beside a folder named sources/ (the project's
+    layout: sources/ and exports/ side by side), else exports/ inside the book's own folder
+    (examples/showcase/exports/ for examples/showcase/), so that every book keeps its handouts."""
+    norm = os.path.normpath(sources)
+    if os.path.basename(norm) == "sources":
+        return os.path.join(os.path.dirname(norm), "exports")
+    return os.path.join(norm, "exports")
 
 
 def report_source_error(exc: SourceError) -> int:
