@@ -16,12 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
 ZH = "sources/zh/ch14.yaml"
 EN = "sources/en/ch14.yaml"
+BOOK = "sources/book.yaml"
 GLOSSARY = "sources/glossary.yaml"
+# a small book with every block kind and every inline tag (tests/fixtures/check/blocks)
+BLOCKS = ROOT / "tests" / "fixtures" / "check" / "blocks"
+BZH = "sources/zh/ch04.yaml"
+BEN = "sources/en/ch04.yaml"
 
 
-def copy_sources(tmp_path: Path) -> Path:
-    """A copy of the shipped sources under ``tmp_path/sources``; returns ``tmp_path``."""
-    shutil.copytree(SOURCES, tmp_path / "sources")
+def copy_sources(tmp_path: Path, book: Path = SOURCES) -> Path:
+    """A copy of the shipped sources (or of another ``book``) under ``tmp_path/sources``;
+    returns ``tmp_path``."""
+    shutil.copytree(book, tmp_path / "sources")
     return tmp_path
 
 
