@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import io
@@ -19,22 +20,54 @@ from docx.oxml.ns import qn
 from docx.section import Section
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
+from lxml import etree
 
 from pipeline import langs
 from pipeline.export import Options, RenderError
-from pipeline.export.docx import FONT, STALE, STALE_MARK, TABLE_STYLE, column_widths, docx
-from pipeline.export.layout import Handout, Heading, Paragraph, Points, Table, build
+from pipeline.export.docx import (
+    FONT,
+    MONO_FONT,
+    STALE,
+    STALE_MARK,
+    TABLE_STYLE,
+    bookmark_name,
+    column_widths,
+    docx,
+    too_wide,
+)
+from pipeline.export.layout import (
+    Callout,
+    Cell,
+    CodeBlock,
+    Handout,
+    Heading,
+    ListBlock,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    Text,
+    block_texts,
+    build,
+    plain,
+)
 from pipeline.loader import load_book
 from pipeline.model import Book
 
 ROOT = Path(__file__).resolve().parent.parent
-CH14 = (ROOT / "sources", "ch14")  # the shipped chapter: it has an editor's note
-BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03"), CH14]
+CH14 = (ROOT / "sources", "ch14")  # the shipped chapter: a wide table, an editor's note
+SHOWCASE = (ROOT / "tests" / "fixtures" / "docx", "ch05")  # every block kind and inline tag
+BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03"), CH14, SHOWCASE]
 EDITIONS = [("en",), ("zh",), ("zh", "en"), ("en", "zh")]
-BILINGUAL = [e for e in EDITIONS if len(e) == 2]
 A4, LETTER = (11906, 16838), (12240, 15840)
 THEME_ATTRS = ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+PKG_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+FOOTNOTES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
 @dataclasses.dataclass
@@ -53,6 +86,21 @@ class Rendered:
 
     def with_style(self, name: str) -> list[DocxParagraph]:
         return [p for style, p in self.styled if style == name]
+
+    def part(self, name: str) -> etree._Element:
+        with zipfile.ZipFile(io.BytesIO(self.data)) as z:
+            return etree.fromstring(z.read(name))
+
+    def has_part(self, name: str) -> bool:
+        with zipfile.ZipFile(io.BytesIO(self.data)) as z:
+            return name in z.namelist()
+
+    def rels(self, name: str = "word/_rels/document.xml.rels") -> dict[str, etree._Element]:
+        return {r.get("Id"): r for r in self.part(name).iter(f"{PKG_RELS}Relationship")}
+
+    @property
+    def body(self) -> etree._Element:
+        return self.doc.element.body
 
 
 def render(handout: Handout, options: Options | None = None) -> Rendered:
@@ -75,19 +123,19 @@ def rendered(request: pytest.FixtureRequest, books: dict[str, Book]) -> Rendered
     return _render_param(request, books)
 
 
-@pytest.fixture(scope="module", params=[(b, k, e) for b, k in BOOKS for e in BILINGUAL], ids=str)
-def bilingual(request: pytest.FixtureRequest, books: dict[str, Book]) -> Rendered:
-    return _render_param(request, books)
-
-
-@pytest.fixture(scope="module", params=[(*CH14, e) for e in EDITIONS], ids=str)
-def with_editor_notes(request: pytest.FixtureRequest, books: dict[str, Book]) -> Rendered:
+@pytest.fixture(scope="module", params=[(*SHOWCASE, e) for e in EDITIONS], ids=str)
+def showcase(request: pytest.FixtureRequest, books: dict[str, Book]) -> Rendered:
     return _render_param(request, books)
 
 
 @pytest.fixture(scope="module")
 def fixture_en(books: dict[str, Book]) -> Handout:
     return build(books[str(BOOKS[0][0])], "ch03", ("en",))
+
+
+@pytest.fixture(scope="module")
+def showcase_zh(books: dict[str, Book]) -> Handout:
+    return build(books[str(SHOWCASE[0])], SHOWCASE[1], ("zh",))
 
 
 # -- reading helpers ---------------------------------------------------------------------------
@@ -100,12 +148,30 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def text_of(element: etree._Element) -> str:
+    """Every w:t below an element (runs inside hyperlinks included), line breaks as newlines."""
+    out = []
+    for e in element.iter(f"{W}t", f"{W}br", f"{W}tab", f"{W}p"):
+        if e.tag == f"{W}t":
+            out.append(e.text or "")
+        elif e.tag == f"{W}p" and out:
+            out.append("\n")
+        elif e.getparent().tag == f"{W}r":  # not a tab stop (w:pPr/w:tabs/w:tab)
+            out.append("\n" if e.tag == f"{W}br" else "\t")
+    return "".join(out)
+
+
 def all_text(doc: DocxDocument) -> str:
-    return "\n".join(p.text for p in paragraphs(doc))
+    return text_of(doc.element.body)
 
 
-def runs(doc: DocxDocument) -> list[Run]:
-    return [Run(r, None) for r in doc.element.body.iter(qn("w:r"))]  # type: ignore[arg-type]
+def runs_with(root: etree._Element, text: str) -> list[etree._Element]:
+    return [r for r in root.iter(f"{W}r") if "".join(t.text or "" for t in r.iter(f"{W}t")) == text]
+
+
+def prop(run: etree._Element, tag: str) -> etree._Element | None:
+    rpr = run.find(f"{W}rPr")
+    return None if rpr is None else rpr.find(f"{W}{tag}")
 
 
 def table_style_id(table: DocxTable) -> str | None:
@@ -115,7 +181,7 @@ def table_style_id(table: DocxTable) -> str | None:
 
 
 def grid_tables(doc: DocxDocument) -> list[DocxTable]:
-    """The comparison and glossary tables (the side-by-side tables have no style)."""
+    """The handout's tables (the side-by-side and notes tables have no style)."""
     wanted = doc.styles[TABLE_STYLE].style_id
     return [t for t in doc.tables if table_style_id(t) == wanted]
 
@@ -136,8 +202,26 @@ def size(section: Section) -> tuple[int, int]:
     return section.page_width.twips, section.page_height.twips  # type: ignore[union-attr]
 
 
-def comparison(handout: Handout) -> Table:
-    return next(b for b in handout.blocks if isinstance(b, Table) and b.role == "comparison")
+def tables(handout: Handout) -> list[Table]:
+    return [b for b in handout.blocks if isinstance(b, Table)]
+
+
+def walk(blocks: list) -> list:
+    out = []
+    for b in blocks:
+        out.append(b)
+        if isinstance(b, Callout):
+            out.extend(walk(list(b.blocks)))
+    return out
+
+
+def lists(handout: Handout) -> list[ListBlock]:
+    """Every list, nested ones included, in reading order."""
+
+    def nested(b: ListBlock) -> list[ListBlock]:
+        return [b, *(x for i in b.items if i.children for x in nested(i.children))]
+
+    return [x for b in walk(handout.blocks) if isinstance(b, ListBlock) for x in nested(b)]
 
 
 def edited(handout: Handout, text: str, **changes: object) -> Handout:
@@ -146,68 +230,339 @@ def edited(handout: Handout, text: str, **changes: object) -> Handout:
     i = next(i for i, b in enumerate(blocks) if isinstance(b, Paragraph))
     para = blocks[i]
     assert isinstance(para, Paragraph)
-    first = dataclasses.replace(para.text[0], text=text, **changes)
+    first = dataclasses.replace(para.text[0], text=text, inlines=(), **changes)
     blocks[i] = dataclasses.replace(para, text=(first, *para.text[1:]))
     return dataclasses.replace(handout, blocks=blocks)
 
 
+def num_pr(p: DocxParagraph) -> tuple[int, int] | None:
+    """(numId, ilvl) of a list paragraph."""
+    pr = p._p.find(f"{W}pPr/{W}numPr")
+    if pr is None:
+        return None
+    return int(pr.find(f"{W}numId").get(f"{W}val")), int(pr.find(f"{W}ilvl").get(f"{W}val"))
+
+
 # -- content -----------------------------------------------------------------------------------
+def without_calls(nodes: tuple | list) -> list:
+    """Inline nodes without footnote calls (Word prints those itself, or as custom marks)."""
+    out: list = []
+    for n in nodes:
+        if isinstance(n, Span):
+            out.append(Span(n.tag, without_calls(n.children), n.href))
+        elif not isinstance(n, NoteRef):
+            out.append(n)
+    return out
+
+
 def test_every_unit_is_in_the_document(rendered: Rendered) -> None:
-    text = squash(all_text(rendered.doc))
-    missing = [t.unit for t in rendered.handout.texts() if t.unit and squash(t.text) not in text]
+    body = copy.deepcopy(rendered.body)
+    for call in list(body.iter(f"{W}footnoteReference")):
+        run = call.getparent()
+        run.getparent().remove(run)
+    text = squash(text_of(body))
+    notes = squash(text_of(rendered.part("word/footnotes.xml"))) if rendered.handout.footnotes else ""
+    missing = [
+        t.unit
+        for t in rendered.handout.texts()
+        if t.unit
+        and squash(plain(without_calls(t.nodes))) not in (notes if t.unit.startswith("footnotes.") else text)
+    ]
     assert not missing
 
 
 def test_word_styles_are_used(rendered: Rendered) -> None:
     used = {style for style, _ in rendered.styled}
-    assert {"Title", "Heading 1", "List Bullet", "Caption"} <= used
-    if any(isinstance(b, Heading) and b.level == 2 for b in rendered.handout.blocks):
-        assert "Heading 2" in used
-    assert len(grid_tables(rendered.doc)) == sum(isinstance(b, Table) for b in rendered.handout.blocks)
+    assert {"Title", "Heading 1", "Caption"} <= used
+    kinds = {b.style for b in lists(rendered.handout)}
+    assert ("List Bullet" in used) == bool(kinds - {"numbered"})
+    assert ("List Number" in used) == ("numbered" in kinds)
+    assert len(grid_tables(rendered.doc)) == len(tables(rendered.handout))
 
 
-def test_headings_carry_their_numbers(rendered: Rendered) -> None:
-    heads = [p.text for style, p in rendered.styled if style.startswith("Heading")]
+def test_headings_use_the_style_of_their_level_and_carry_their_numbers(rendered: Rendered) -> None:
+    heads = {(style, p.text) for style, p in rendered.styled if style.startswith("Heading")}
     for block in rendered.handout.blocks:
-        if isinstance(block, Heading) and block.number:
-            assert any(h.startswith(f"{block.number} ") for h in heads), block.number
+        if isinstance(block, Heading):
+            for text in block.text:
+                wanted = f"{block.number} {text.plain}" if block.number else text.plain
+                assert (f"Heading {block.level}", wanted) in heads
 
 
-def test_pros_and_cons_items_start_with_their_mark(rendered: Rendered) -> None:
-    items = [p.text for p in rendered.with_style("List Bullet")]
-    wanted = sum(len(item) for b in rendered.handout.blocks if isinstance(b, Points) for item in b.items)
+def test_showcase_has_four_heading_levels(showcase: Rendered) -> None:
+    used = {style for style, _ in showcase.styled}
+    assert {"Heading 1", "Heading 2", "Heading 3", "Heading 4"} <= used
+
+
+# -- lists -------------------------------------------------------------------------------------
+def test_list_items_are_word_list_paragraphs(rendered: Rendered) -> None:
+    items = rendered.with_style("List Bullet") + rendered.with_style("List Number")
+    wanted = sum(len(item.text) for b in lists(rendered.handout) for item in b.items)
     assert len(items) == wanted > 0  # one paragraph per language of each item
-    assert all(item[:1] in "✓✗" for item in items)
+    assert all(num_pr(p) is not None for p in items)
 
 
-def test_bilingual_units_sit_side_by_side(bilingual: Rendered) -> None:
-    rendered = bilingual
-    assert rendered.handout.bilingual
-    rows = [
-        [squash(c.text) for c in row.cells]
-        for t in rendered.doc.tables
-        if table_style_id(t) is None
-        for row in t.rows
-        if len(row.cells) == 2
+def test_numbering_part_defines_the_lists(rendered: Rendered) -> None:
+    numbering = rendered.part("word/numbering.xml")
+    abstract = {a.get(f"{W}abstractNumId"): a for a in numbering.iter(f"{W}abstractNum")}
+    nums = {int(n.get(f"{W}numId")): n for n in numbering.iter(f"{W}num")}
+    for _, p in rendered.styled:
+        pr = num_pr(p)
+        if pr is None:
+            continue
+        num = nums[pr[0]]
+        lvl = abstract[num.find(f"{W}abstractNumId").get(f"{W}val")].find(f"{W}lvl[@{W}ilvl='{pr[1]}']")
+        fmt = lvl.find(f"{W}numFmt").get(f"{W}val")
+        mark = lvl.find(f"{W}lvlText").get(f"{W}val")
+        if p._p.style == "ListNumber":
+            assert (fmt, mark) == ("decimal", f"%{pr[1] + 1}.")
+            starts = num.findall(f"{W}lvlOverride/{W}startOverride")
+            assert starts and all(s.get(f"{W}val") == "1" for s in starts)
+        else:
+            assert fmt == "bullet" and mark
+
+
+def test_each_list_and_language_is_a_list_of_its_own(showcase: Rendered) -> None:
+    """Two numbered lists in a row each start at 1: they do not share a w:num; nor do the two
+    languages of a bilingual list, nor a nested list and its parent."""
+    numbered = [num_pr(p) for p in showcase.with_style("List Number")]
+    handout = [b for b in lists(showcase.handout) if b.style == "numbered"]
+    n_langs = len(showcase.handout.langs)
+    assert len({num for num, _ in numbered}) == len(handout) * n_langs
+    nested = [num_pr(p) for p in showcase.with_style("List Bullet") if num_pr(p)[1] == 1]
+    assert nested and not {n for n, _ in nested} & {n for n, _ in numbered}
+
+
+def test_pros_and_cons_are_marked_by_their_lists(rendered: Rendered) -> None:
+    numbering = rendered.part("word/numbering.xml")
+    marks = {
+        a.get(f"{W}abstractNumId"): a.find(f"{W}lvl/{W}lvlText").get(f"{W}val")
+        for a in numbering.iter(f"{W}abstractNum")
+    }
+    nums = {
+        n.get(f"{W}numId"): marks[n.find(f"{W}abstractNumId").get(f"{W}val")]
+        for n in numbering.iter(f"{W}num")
+    }
+    used = {nums[str(num_pr(p)[0])] for p in rendered.with_style("List Bullet")}
+    styles = {b.style for b in lists(rendered.handout)}
+    assert ("✓" in used) == ("pros" in styles)
+    assert ("✗" in used) == ("cons" in styles)
+    titles = {t.plain for b in lists(rendered.handout) for t in b.title or ()}
+    assert titles <= {p.text for p in rendered.with_style("List Title")}
+
+
+# -- inline formatting -------------------------------------------------------------------------
+def _spans(nodes: tuple | list, tag: str) -> list[str]:
+    out = []
+    for n in nodes:
+        if isinstance(n, Span):
+            if n.tag == tag:
+                out.append("".join(c for c in n.children if isinstance(c, str)))
+            out += _spans(n.children, tag)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("tag", "element", "value"),
+    [
+        ("b", "b", None),
+        ("i", "i", None),
+        ("sub", "vertAlign", "subscript"),
+        ("sup", "vertAlign", "superscript"),
+    ],
+)
+def test_inline_formatting_is_run_formatting(
+    showcase: Rendered, tag: str, element: str, value: str | None
+) -> None:
+    words = [w for t in showcase.handout.texts() for w in _spans(t.nodes, tag)]
+    assert words
+    for word in words:
+        found = [prop(r, element) for r in runs_with(showcase.body, word)]
+        assert any(f is not None and (value is None or f.get(f"{W}val") == value) for f in found), word
+
+
+def test_external_links_are_hyperlinks(showcase: Rendered) -> None:
+    rels = showcase.rels()
+    links = showcase.body.findall(f".//{W}hyperlink[@{R_ID}]")
+    targets = {rels[link.get(R_ID)].get("Target") for link in links}
+    assert {"https://example.org/conv", "https://example.org/sizes"} <= targets
+    assert all(rels[link.get(R_ID)].get("TargetMode") == "External" for link in links)
+    docs = next(link for link in links if rels[link.get(R_ID)].get("Target") == "https://example.org/conv")
+    assert text_of(docs) in {"官方文档", "the documentation"}
+    assert all(prop(r, "rStyle").get(f"{W}val") == "Hyperlink" for r in docs.iter(f"{W}r"))
+
+
+def test_cross_references_link_to_bookmarks(showcase: Rendered) -> None:
+    marks = {b.get(f"{W}name"): b for b in showcase.body.iter(f"{W}bookmarkStart")}
+    links = showcase.body.findall(f".//{W}hyperlink[@{W}anchor]")
+    assert len(links) == 2 * len(showcase.handout.langs)  # a table and a section, in each language
+    for link in links:
+        assert link.get(f"{W}anchor") in marks
+    table = tables(showcase.handout)[0]
+    caption = marks[bookmark_name(table.anchor)].getparent()
+    assert caption.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "Caption"
+    assert {text_of(link) for link in links} >= {t.plain for t in table.label}
+
+
+def test_inline_code_and_math(showcase: Rendered) -> None:
+    code = runs_with(showcase.body, "np.convolve")
+    assert code and all(prop(r, "rStyle").get(f"{W}val") == "VerbatimChar" for r in code)
+    verbatim = showcase.doc.styles.get_by_id("VerbatimChar", WD_STYLE_TYPE.CHARACTER)
+    assert verbatim.font.name == MONO_FONT
+    assert verbatim.element.rPr.rFonts.get(qn("w:eastAsia")) == FONT
+    math = runs_with(showcase.body, r"y = \sum_i w_i x_i")
+    assert math
+    for run in math:
+        assert prop(run, "i") is not None
+        assert prop(run, "rFonts").get(f"{W}ascii") == "Cambria Math"
+
+
+def test_markup_characters_print_literally(fixture_en: Handout) -> None:
+    text = '<b>&amp;</b> & "quotes" <w:t> ]]>'
+    assert text in all_text(render(edited(fixture_en, text)).doc)
+
+
+# -- footnotes ---------------------------------------------------------------------------------
+def test_footnotes_are_word_footnotes(showcase: Rendered) -> None:
+    assert showcase.handout.footnotes
+    rels = showcase.rels()
+    (rel,) = [r for r in rels.values() if r.get("Type") == FOOTNOTES_TYPE]
+    assert rel.get("Target") == "footnotes.xml"
+    types = showcase.part("[Content_Types].xml")
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types}
+    assert overrides["/word/footnotes.xml"] == FOOTNOTES_CT
+    notes = showcase.part("word/footnotes.xml")
+    footnotes = notes.findall(f"{W}footnote")
+    assert [(n.get(f"{W}id"), n.get(f"{W}type")) for n in footnotes[:2]] == [
+        ("-1", "separator"),
+        ("0", "continuationSeparator"),
     ]
-    for block in rendered.handout.blocks:
-        if isinstance(block, Paragraph) and len(block.text) == 2:
-            first, second = (squash(t.text) for t in block.text)
-            assert any(first in a and second in b for a, b in rows), block.text[0].unit
+    body = {int(n.get(f"{W}id")): n for n in footnotes[2:]}
+    calls = showcase.body.findall(f".//{W}footnoteReference")
+    assert sorted(int(c.get(f"{W}id")) for c in calls) == sorted(body) == list(range(1, len(calls) + 1))
+    for call in calls:
+        assert prop(call.getparent(), "rStyle").get(f"{W}val") == "FootnoteReference"
+    wanted = {squash(t.plain) for note in showcase.handout.footnotes for t in note.text}
+    assert {squash(text_of(n)).lstrip("0123456789") for n in body.values()} == wanted
+    styles = {s.style_id for s in showcase.doc.styles}
+    assert {"FootnoteText", "FootnoteReference"} <= styles
+    settings = showcase.part("word/settings.xml")
+    assert [f.get(f"{W}id") for f in settings.findall(f"{W}footnotePr/{W}footnote")] == ["-1", "0"]
 
 
-def test_comparison_cells_stack_both_languages(rendered: Rendered) -> None:
-    table = comparison(rendered.handout)
-    grid = next(t for t in grid_tables(rendered.doc) if len(t.columns) == len(table.header))
-    assert len(grid.rows) == 1 + len(table.rows)
-    for row, cells in zip(grid.rows[1:], table.rows, strict=True):
-        for got, cell in zip(row.cells, cells, strict=True):
-            text = got.text
-            for t in cell.text:
-                assert t.text in text
-            if cell.note:
-                sup = [r for p in got.paragraphs for r in p.runs if r.font.superscript]
-                assert [r.text for r in sup] == [cell.note]
+def test_footnote_numbers_match_the_handout(showcase: Rendered) -> None:
+    """One language: Word numbers the notes itself. Two: every call is a note in its own
+    language, marked with the handout's number so both columns agree."""
+    calls = showcase.body.findall(f".//{W}footnoteReference")
+    numbers = [n.number for t in showcase.handout.texts() if t.unit and not t.unit.startswith("footnotes.")
+               for n in _refs(t.nodes)]  # fmt: skip
+    assert len(calls) == len(numbers)
+    if showcase.handout.bilingual:
+        assert all(c.get(f"{W}customMarkFollows") == "1" for c in calls)
+        assert [text_of(c.getparent()) for c in calls] == [str(n) for n in numbers]
+    else:
+        assert not any(c.get(f"{W}customMarkFollows") for c in calls)
+        assert numbers == list(range(1, len(numbers) + 1))
+
+
+def _refs(nodes: tuple | list) -> list[NoteRef]:
+    out = []
+    for n in nodes:
+        if isinstance(n, NoteRef):
+            out.append(n)
+        elif isinstance(n, Span):
+            out += _refs(n.children)
+    return out
+
+
+def test_links_inside_footnotes_are_related_from_the_footnotes_part(showcase: Rendered) -> None:
+    rels = showcase.rels("word/_rels/footnotes.xml.rels")
+    links = showcase.part("word/footnotes.xml").findall(f".//{W}hyperlink")
+    assert links and {rels[link.get(R_ID)].get("Target") for link in links} == {"https://example.org/fn"}
+
+
+def test_no_footnotes_part_without_footnotes(fixture_en: Handout) -> None:
+    out = render(fixture_en)
+    assert not fixture_en.footnotes and not out.has_part("word/footnotes.xml")
+
+
+# -- code, callouts, quotes --------------------------------------------------------------------
+def test_code_keeps_every_line_and_space_once(showcase: Rendered) -> None:
+    (block,) = [b for b in showcase.handout.blocks if isinstance(b, CodeBlock)]
+    (p,) = showcase.with_style("Source Code")  # once, also in a bilingual handout
+    assert text_of(p._p) == block.code.rstrip("\n")
+    assert p._p.find(f".//{W}t[@{{http://www.w3.org/XML/1998/namespace}}space='preserve']") is not None
+    style = showcase.doc.styles["Source Code"]
+    assert style.font.name == MONO_FONT
+    assert style.element.rPr.rFonts.get(qn("w:eastAsia")) == FONT  # for Chinese comments
+    assert p._p.getparent().tag == f"{W}body"  # across the page, not in a language column
+
+
+def test_callouts_are_boxed_with_their_label(showcase: Rendered) -> None:
+    callouts = [b for b in showcase.handout.blocks if isinstance(b, Callout)]
+    labels = showcase.with_style("Callout Label")
+    assert {p.text.split("：")[0].split(":")[0] for p in labels} == {
+        t.plain for c in callouts for t in c.label
+    }
+    inner = showcase.with_style("Callout Text")
+    assert len(inner) == sum(len(b.text) for c in callouts for b in c.blocks if isinstance(b, Paragraph))
+    for p in labels + inner:
+        assert p._p.find(f"{W}pPr/{W}shd") is not None
+        assert p._p.find(f"{W}pPr/{W}pBdr/{W}left") is not None
+    boxed_items = [p for p in showcase.with_style("List Bullet") if p._p.find(f"{W}pPr/{W}shd") is not None]
+    assert len(boxed_items) == len(showcase.handout.langs)  # the list inside the tip
+
+
+def test_quotes_use_the_quote_style_with_their_attribution(showcase: Rendered) -> None:
+    (quote,) = [b for b in showcase.handout.blocks if isinstance(b, Quote)]
+    assert {p.text for p in showcase.with_style("Quote")} == {t.plain for t in quote.text}
+    assert {p.text for p in showcase.with_style("Quote Attribution")} == {
+        f"— {t.plain}" for t in quote.attribution or ()
+    }
+
+
+# -- tables ------------------------------------------------------------------------------------
+def test_table_captions_carry_their_label(rendered: Rendered) -> None:
+    captions = {p.text for p in rendered.with_style("Caption")}
+    for table in tables(rendered.handout):
+        for text in table.caption:
+            label = next((t.plain for t in table.label or () if t.lang == text.lang), None)
+            assert any(text.plain in c and (label is None or label in c) for c in captions)
+
+
+def test_table_cells_stack_both_languages(rendered: Rendered) -> None:
+    for table, grid in zip(tables(rendered.handout), grid_tables(rendered.doc), strict=True):
+        assert len(grid.rows) == 1 + len(table.rows)
+        assert len(grid.columns) == len(table.header)
+        for row, cells in zip(grid.rows[1:], table.rows, strict=True):
+            for got, cell in zip(row.cells, cells, strict=True):
+                for t in cell.text:
+                    assert t.plain in got.text
+                if cell.note:
+                    sup = [r for r in got._tc.iter(f"{W}r") if prop(r, "vertAlign") is not None]
+                    assert [text_of(r) for r in sup] == [cell.note]
+                    assert sup[0].find(f"{W}rPr/{W}vertAlign").get(f"{W}val") == "superscript"
+
+
+def test_tables_look_like_the_pdf(rendered: Rendered) -> None:
+    """Shaded header row, light zebra rows, bold row headers, thin rules."""
+    for table, grid in zip(tables(rendered.handout), grid_tables(rendered.doc), strict=True):
+        fills = [
+            {(tc.find(f"{W}tcPr/{W}shd") if tc.find(f"{W}tcPr/{W}shd") is not None else etree.Element("x")).get(f"{W}fill")
+             for tc in row._tr.iter(f"{W}tc")}
+            for row in grid.rows
+        ]  # fmt: skip
+        assert fills[0] == {"E2E9F1"}
+        assert all(f == {None} for f in fills[1::2]) and all(f == {"F4F6F9"} for f in fills[2::2])
+        for row, cells in zip(grid.rows[1:], table.rows, strict=True):
+            for got, cell in zip(row.cells, cells, strict=True):
+                wanted = "TableHeading" if cell.kind == "rowhead" else "TableText"
+                assert got.paragraphs[0]._p.style == wanted
+        assert table.row_header == any(c.kind == "rowhead" for r in table.rows for c in r)
+    style = rendered.doc.styles[TABLE_STYLE].element
+    borders = style.find(f"{W}tblPr/{W}tblBorders")
+    assert {b.get(f"{W}sz") for b in borders} == {"4"}  # half a point
+    assert rendered.doc.styles["Table Heading"].font.bold
 
 
 def test_table_text_is_at_least_7pt(rendered: Rendered) -> None:
@@ -220,10 +575,35 @@ def test_table_text_is_at_least_7pt(rendered: Rendered) -> None:
                     assert all(r.font.size is None or r.font.size.pt >= 7 for r in p.runs)
 
 
+def test_tables_repeat_their_header_row_and_keep_rows_whole(rendered: Rendered) -> None:
+    for table in grid_tables(rendered.doc):
+        first = table.rows[0]._tr.trPr
+        assert first.find(qn("w:tblHeader")) is not None
+        for row in table.rows:
+            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+
+
+def test_bilingual_units_sit_side_by_side(rendered: Rendered) -> None:
+    if not rendered.handout.bilingual:
+        return
+    rows = [
+        [squash(c.text) for c in row.cells]
+        for t in rendered.doc.tables
+        if table_style_id(t) is None
+        for row in t.rows
+        if len(row.cells) == 2
+    ]
+    found = [b for b in walk(rendered.handout.blocks) if isinstance(b, Paragraph) and len(b.text) == 2]
+    assert found
+    for block in found:
+        first, second = (squash(t.plain) for t in block.text)
+        assert any(first in a and second in b for a, b in rows), block.text[0].unit
+
+
 # -- fonts and languages -----------------------------------------------------------------------
 def test_styles_name_the_east_asian_font(rendered: Rendered) -> None:
     styles = rendered.doc.styles
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet", "Caption", "Header", "Footer"):
+    for name in ("Normal", "Title", "Heading 1", "Heading 4", "List Bullet", "Caption", "Quote", "Footer"):
         fonts = styles[name].element.rPr.rFonts
         assert fonts.get(qn("w:eastAsia")) == FONT, name
         assert fonts.get(qn("w:ascii")) == FONT, name
@@ -244,22 +624,25 @@ def test_document_language_defaults(rendered: Rendered) -> None:
 
 def test_runs_carry_their_language(rendered: Rendered) -> None:
     tagged: dict[str, set[tuple[str | None, str | None]]] = {}
-    for run in runs(rendered.doc):
-        lang = run._r.rPr.find(qn("w:lang")) if run._r.rPr is not None else None
+    for run in rendered.body.iter(f"{W}r"):
+        lang = prop(run, "lang")
         if lang is not None:
-            tagged.setdefault(run.text, set()).add((lang.get(qn("w:val")), lang.get(qn("w:eastAsia"))))
+            tagged.setdefault(text_of(run), set()).add((lang.get(f"{W}val"), lang.get(f"{W}eastAsia")))
+    checked = 0
     for text in rendered.handout.texts():
-        if not text.unit or text.text not in tagged:
+        if not text.unit or text.plain not in tagged:
             continue
+        checked += 1
         language = langs.get(text.lang)
         if language.cjk:
-            assert any(ea == language.bcp47 for _, ea in tagged[text.text]), text.unit
+            assert any(ea == language.bcp47 for _, ea in tagged[text.plain]), text.unit
         else:
-            assert any(val == language.bcp47 for val, _ in tagged[text.text]), text.unit
+            assert any(val == language.bcp47 for val, _ in tagged[text.plain]), text.unit
+    assert checked
 
 
 # -- pages -------------------------------------------------------------------------------------
-def test_pages_are_a4_with_the_comparison_in_landscape(rendered: Rendered) -> None:
+def test_pages_are_a4_and_only_wide_tables_are_landscape(rendered: Rendered) -> None:
     doc = rendered.doc
     sections = list(doc.sections)
     for section in sections:
@@ -270,11 +653,38 @@ def test_pages_are_a4_with_the_comparison_in_landscape(rendered: Rendered) -> No
         assert abs(section.left_margin.cm - 2) < 0.05 and abs(section.top_margin.cm - 2) < 0.05
     groups = section_elements(doc)
     assert len(groups) == len(sections)
-    widest = max(grid_tables(doc), key=lambda t: len(t.columns))
-    holder = next(i for i, g in enumerate(groups) if widest._tbl in g)
-    assert sections[holder].orientation == WD_ORIENT.LANDSCAPE
     assert sections[0].orientation == WD_ORIENT.PORTRAIT
-    assert sum(s.orientation == WD_ORIENT.LANDSCAPE for s in sections) == 1
+    portrait = A4[0] - 2 * 1134
+    for table, grid in zip(tables(rendered.handout), grid_tables(doc), strict=True):
+        holder = next(i for i, g in enumerate(groups) if grid._tbl in g)
+        wide = sections[holder].orientation == WD_ORIENT.LANDSCAPE
+        assert wide == too_wide(table, portrait)
+    landscape = sum(s.orientation == WD_ORIENT.LANDSCAPE for s in sections)
+    assert landscape == sum(too_wide(t, portrait) for t in tables(rendered.handout))
+
+
+def test_the_shipped_table_is_too_wide_and_the_small_ones_fit(books: dict[str, Book]) -> None:
+    portrait = A4[0] - 2 * 1134
+    for codes in EDITIONS:
+        assert too_wide(tables(build(books[str(CH14[0])], CH14[1], codes))[0], portrait)
+        assert not too_wide(tables(build(books[str(SHOWCASE[0])], SHOWCASE[1], codes))[0], portrait)
+
+
+def test_a_widened_table_gets_a_landscape_section(showcase_zh: Handout) -> None:
+    blocks = list(showcase_zh.blocks)
+    i = next(i for i, b in enumerate(blocks) if isinstance(b, Table))
+    table = blocks[i]
+    assert isinstance(table, Table)
+    wide = Cell((Text("zh", "一个很长的列标题用来撑宽表格"),), kind="header")
+    cell = Cell((Text("zh", "Supercalifragilisticexpialidocious"),))
+    blocks[i] = dataclasses.replace(
+        table, header=table.header + (wide,) * 6, rows=tuple(r + (cell,) * 6 for r in table.rows)
+    )
+    doc = render(dataclasses.replace(showcase_zh, blocks=blocks)).doc
+    orientations = [s.orientation for s in doc.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    groups = section_elements(doc)
+    assert grid_tables(doc)[0]._tbl in groups[1]
 
 
 def test_letter_paper(fixture_en: Handout) -> None:
@@ -284,13 +694,13 @@ def test_letter_paper(fixture_en: Handout) -> None:
         assert size(section) == wanted
 
 
-def test_column_widths_fill_the_landscape_page(rendered: Rendered) -> None:
-    table = comparison(rendered.handout)
-    widths = column_widths(table, A4[1] - 2 * 1134)
-    assert sum(widths) == A4[1] - 2 * 1134
-    assert min(widths) > 400
-    grid = next(t for t in grid_tables(rendered.doc) if len(t.columns) == len(table.header))
-    assert [c.width.twips for c in grid.columns] == widths
+def test_column_widths_fill_the_text_width(rendered: Rendered) -> None:
+    for table, grid in zip(tables(rendered.handout), grid_tables(rendered.doc), strict=True):
+        width = (A4[1] if too_wide(table, A4[0] - 2 * 1134) else A4[0]) - 2 * 1134
+        widths = column_widths(table, width)
+        assert sum(widths) == width
+        assert min(widths) > 400
+        assert [c.width.twips for c in grid.columns] == widths
 
 
 def test_every_section_has_the_running_title_and_page_fields(rendered: Rendered) -> None:
@@ -308,44 +718,46 @@ def test_footer_words_follow_the_translation(rendered: Rendered) -> None:
     assert footer == rendered.handout.page_label(1, 1)  # both fields show 1 until Word counts
 
 
-def test_tables_repeat_their_header_row_and_keep_rows_whole(rendered: Rendered) -> None:
-    for table in grid_tables(rendered.doc):
-        first = table.rows[0]._tr.trPr
-        assert first.find(qn("w:tblHeader")) is not None
-        for row in table.rows:
-            assert row._tr.trPr.find(qn("w:cantSplit")) is not None
-
-
-# -- marks, notes, roles -----------------------------------------------------------------------
+# -- marks, errors -----------------------------------------------------------------------------
 def test_stale_translation_is_marked(fixture_en: Handout) -> None:
-    doc = render(edited(fixture_en, "An outdated sentence.", stale=True)).doc
-    run = next(r for r in runs(doc) if r.text == "An outdated sentence.")
-    assert str(run.font.color.rgb) == STALE
-    assert "An outdated sentence. " + STALE_MARK in all_text(doc)
+    out = render(edited(fixture_en, "An outdated sentence.", stale=True))
+    (run,) = runs_with(out.body, "An outdated sentence.")
+    assert prop(run, "color").get(f"{W}val") == STALE
+    assert "An outdated sentence. " + STALE_MARK in all_text(out.doc)
 
 
-def test_editor_notes_are_set_apart(with_editor_notes: Rendered) -> None:
-    rendered = with_editor_notes
-    notes = [b for b in rendered.handout.blocks if isinstance(b, Paragraph) and b.role == "editor-note"]
-    assert notes
-    found = rendered.with_style("Editor Note")
-    assert len(found) == sum(len(n.text) for n in notes)  # one paragraph per language
-    assert rendered.doc.styles["Editor Note"].font.italic
-    labels = {t.text for n in notes for t in n.label or ()}
-    assert all(p.runs[0].font.bold and p.runs[0].text in labels for p in found)
-
-
-def test_markup_characters_print_literally(fixture_en: Handout) -> None:
-    text = '<b>&amp;</b> & "quotes" <w:t> ]]>'
-    assert text in all_text(render(edited(fixture_en, text)).doc)
+def test_editor_callout_is_slanted_only_in_latin_text(books: dict[str, Book]) -> None:
+    for codes in (("zh",), ("en",)):
+        out = render(build(books[str(CH14[0])], CH14[1], codes))
+        inner = out.with_style("Callout Text")
+        assert inner
+        italic = {prop(r, "i") is not None for p in inner for r in p._p.iter(f"{W}r")}
+        assert italic == {codes == ("en",)}
 
 
 def test_control_characters_are_a_render_error(fixture_en: Handout) -> None:
     with pytest.raises(RenderError) as caught:
         docx(edited(fixture_en, "bell\x07"), Options())
     (problem,) = caught.value.problems
-    assert problem.field == "introduction.purpose"
+    assert problem.field == "purpose"
     assert "U+0007" in problem.message
+
+
+def test_control_characters_in_code_are_a_render_error(showcase_zh: Handout) -> None:
+    blocks = [
+        dataclasses.replace(b, code="x = 1\x0b") if isinstance(b, CodeBlock) else b
+        for b in showcase_zh.blocks
+    ]
+    with pytest.raises(RenderError, match=r"U\+000B"):
+        docx(dataclasses.replace(showcase_zh, blocks=blocks), Options())
+
+
+def test_block_texts_of_the_showcase_cover_every_kind(showcase_zh: Handout) -> None:
+    """The fixture keeps its promise: every block kind is there (or the tests above prove less)."""
+    kinds = {type(b) for b in walk(showcase_zh.blocks)}
+    assert {Heading, Paragraph, ListBlock, Table, Callout, Quote, CodeBlock} <= kinds
+    assert {b.style for b in lists(showcase_zh)} == {"bullet", "numbered", "pros", "cons"}
+    assert all(block_texts(b) or isinstance(b, CodeBlock) for b in showcase_zh.blocks)
 
 
 # -- properties and reproducibility ------------------------------------------------------------

@@ -1,16 +1,24 @@
-"""Word (DOCX) handouts, written with python-docx.
+"""Word (DOCX) handouts, written with python-docx and a little raw WordprocessingML.
 
-The document uses Word's own styles (Title, Heading 1/2, List Bullet, Caption, a built-in
-table style) so readers can restyle, navigate and re-use it; a few custom paragraph styles
-(kicker, editor's note, table text...) are based on Normal. Fonts are set explicitly on the
-styles for both the Latin and the East Asian slot, and every run carries its language, so a
-bilingual handout shows Chinese in Noto Sans SC and spell-checks each language with its own
-dictionary. Where python-docx's API stops, :mod:`pipeline.export.ooxml` works on the XML.
+The document uses Word's own styles (Title, Heading 1-4, List Bullet, List Number, Caption,
+Quote, footnote text, Hyperlink) so readers can restyle, navigate and re-use it, plus a few
+custom ones based on Normal (kicker, table text, "Source Code" and "Verbatim Char" for code).
+Lists are real Word lists (numbering.xml), footnotes real Word footnotes (footnotes.xml),
+cross-references internal hyperlinks to bookmarks on the headings and table captions. Fonts are
+set explicitly on the styles for both the Latin and the East Asian slot, and every run carries
+its language, so a bilingual handout shows Chinese in Noto Sans SC and spell-checks each
+language with its own dictionary. Where python-docx's API stops, :mod:`pipeline.export.ooxml`
+works on the XML.
 
-Layout: A4 or Letter portrait, with the chapter section that holds the comparison table in a
-landscape section of its own. In a bilingual handout every heading, paragraph and list item
-with two languages is a row of a borderless two-column table (languages side by side, aligned
-per unit); inside the comparison and glossary tables both languages are stacked in the cell.
+Each block kind of :mod:`pipeline.export.layout` has one method here, found through
+``WRITERS``. Inline elements (bold, italic, sub/superscripts, links, code, math,
+cross-references, footnote calls) become runs in :meth:`_Writer.nodes`.
+
+Layout: A4 or Letter portrait; a table too wide for the portrait page gets a landscape section
+of its own (with the heading just before it). In a bilingual handout every heading, paragraph
+and list item with two languages is a row of a borderless two-column table (languages side by
+side, aligned per unit); inside tables both languages are stacked in the cell; code is shown
+once, across the page.
 
 The output is byte-for-byte reproducible: no random ids, core properties and zip entry times
 come from ``handout.info.timestamp``.
@@ -18,10 +26,12 @@ come from ``handout.info.timestamp``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from docx import Document
@@ -33,47 +43,66 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
-from docx.styles.style import ParagraphStyle
+from docx.styles.style import BaseStyle, ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
+from lxml.etree import _Element
 
 from pipeline import langs
 from pipeline.errors import Position, Problem
 from pipeline.export import Options, RenderError
 from pipeline.export.layout import (
     Block,
+    Callout,
     Cell,
+    CodeBlock,
+    CodeSpan,
     Handout,
     Heading,
+    ListBlock,
+    MathSpan,
     NoteLine,
+    NoteRef,
     Para,
     Paragraph,
-    Points,
+    Quote,
+    Span,
     Table,
     Text,
+    XRef,
+    block_texts,
 )
 from pipeline.export.ooxml import (
-    add_bookmark,
+    Footnotes,
+    Numbering,
+    RunProps,
     add_field,
-    add_hyperlink,
+    bookmark,
     cant_split,
     declare_font,
     doc_defaults_rpr,
     drop_template_leftovers,
+    external_link,
+    footnote_reference,
+    internal_link,
+    make_run,
     mark_header_row,
     normalise_zip,
     remove_numbering,
     remove_proof_state,
     set_app_properties,
+    set_cell_border,
     set_cell_margins,
+    set_cell_shading,
     set_column_widths,
     set_east_asian_font,
     set_language,
-    set_paragraph_border,
+    set_numbering,
+    set_paragraph_box,
     set_paragraph_style,
-    set_run_properties,
+    set_table_borders,
+    set_table_look,
     set_table_width,
     set_theme_font_lang,
     strip_theme_fonts,
@@ -81,6 +110,8 @@ from pipeline.export.ooxml import (
 
 # One family for every script, as in the PDF; Word substitutes a similar font when it is missing.
 FONT = "Noto Sans SC"
+MONO_FONT = "Consolas"  # code; Word's usual monospace, LibreOffice substitutes a metric twin
+MATH_FONT = "Cambria Math"  # TeX source of inline math, until it becomes OMML
 # Noto Sans SC has ✓ but not ✗; both marks come from one symbol font so they match.
 SYMBOL_FONT = "Segoe UI Symbol"
 STALE_MARK = "‡"
@@ -95,20 +126,36 @@ HEADER_DISTANCE = 567  # 1 cm from the page edge
 ACCENT = "1F4E79"
 GREY = "595959"
 STALE = "C55A11"  # orange: a translation whose source changed since it was reviewed
-MARK_COLOURS = {"pro": "2E7D32", "con": "C62828"}
+MARK_COLOURS = {"pros": "2E7D32", "cons": "C62828"}
+BULLETS = ("•", "◦", "▪")  # by nesting level, cycled
+RULE = "B9C2CE"  # the PDF's table colours
+HEADER_FILL = "E2E9F1"
+ZEBRA = "F4F6F9"
+CODE_FILL = "F5F6F8"
+# callout style -> (fill, rule colour)
+CALLOUT_COLOURS = {
+    "note": ("EEF3F8", ACCENT),
+    "tip": ("EEF6EE", "2E7D32"),
+    "warning": ("FDF3E8", STALE),
+    "editor": ("F2F2F2", GREY),
+}
 
-TABLE_STYLE = "Light Grid Accent 1"  # built into python-docx's default template
-TABLE_SIZE, SECOND_SIZE = Pt(8), Pt(7)  # comparison cells: first language, second language
-CELL_PAD = 57  # 1 mm on each side of a comparison cell's text
+TABLE_STYLE = "Handout Table"  # our own table style: thin rules (the shading is on the cells)
+TABLE_SIZE, SECOND_SIZE = Pt(8), Pt(7)  # table cells: first language, second language
+CELL_PAD = 57  # 1 mm on each side of a table cell's text
 GUTTER = 340  # 6 mm between the two languages of a bilingual row
 CHAR_TWIPS = 92  # rough width of one Latin character at 8 pt, for column widths
 HEADER_MIN = 10  # a header up to this wide (five Chinese characters) stays on one line
-BOLD_WIDTH = 1.1  # bold text (header row, name column) is that much wider
+BOLD_WIDTH = 1.1  # bold text (header row, row headers) is that much wider
 
-# custom paragraph styles, all based on Normal
-KICKER, TITLE_META, EDITOR_NOTE = "Kicker", "Title Meta", "Editor Note"
-POINTS_TITLE, TABLE_TEXT, TABLE_HEADING = "Points Title", "Table Text", "Table Heading"
-TABLE_NOTE, SPACER = "Table Note", "Table Spacer"
+# custom styles, based on Normal (paragraphs) or on the default paragraph font (characters)
+KICKER, TITLE_META, LIST_TITLE = "Kicker", "Title Meta", "List Title"
+TABLE_TEXT, TABLE_HEADING, TABLE_NOTE, SPACER = "Table Text", "Table Heading", "Table Note", "Table Spacer"
+CALLOUT_LABEL, CALLOUT_TEXT, ATTRIBUTION = "Callout Label", "Callout Text", "Quote Attribution"
+SOURCE_CODE, VERBATIM = "Source Code", "Verbatim Char"  # pandoc's names for them
+# Word's built-in styles for footnotes and links: (name, style id)
+FOOTNOTE_TEXT, FOOTNOTE_REF, HYPERLINK = "footnote text", "footnote reference", "Hyperlink"
+STYLE_IDS = {FOOTNOTE_TEXT: "FootnoteText", FOOTNOTE_REF: "FootnoteReference", HYPERLINK: "Hyperlink"}
 
 PAGE_SENTINEL, PAGES_SENTINEL = -1001, -1002
 _FIELDS = {str(PAGE_SENTINEL): "PAGE", str(PAGES_SENTINEL): "NUMPAGES"}
@@ -131,7 +178,11 @@ def check_characters(handout: Handout) -> None:
     if not problems:  # derived strings are only worth a look when the texts are clean
         info = handout.info
         extra = [handout.running_title, info.title, info.author, info.subject, *info.keywords]
-        extra += [n.url or "" for b in handout.blocks if isinstance(b, Table) for n in b.notes]
+        for block in _walk(handout.blocks):
+            if isinstance(block, Table):
+                extra += [n.url or "" for n in block.notes]
+            elif isinstance(block, CodeBlock):
+                extra.append(block.code)
         problems = [_character_problem(s, HANDOUT_POS, "") for s in extra if _XML_INVALID.search(s)]
     if problems:
         raise RenderError(problems)
@@ -141,6 +192,36 @@ def _character_problem(text: str, pos: Position, unit: str) -> Problem:
     match = _XML_INVALID.search(text)
     assert match is not None
     return Problem(pos, unit, f"character U+{ord(match.group()):04X} cannot be stored in DOCX")
+
+
+def _walk(blocks: Sequence[Block]) -> Iterator[Block]:
+    """Every block, the blocks inside callouts included, in reading order."""
+    for block in blocks:
+        yield block
+        if isinstance(block, Callout):
+            yield from _walk(block.blocks)
+
+
+def _note_refs(nodes: Sequence[object]) -> Iterator[NoteRef]:
+    for node in nodes:
+        if isinstance(node, NoteRef):
+            yield node
+        elif isinstance(node, Span):
+            yield from _note_refs(node.children)
+
+
+def word_numbers_notes(handout: Handout) -> bool:
+    """Whether Word's own footnote numbers equal the handout's: one language, and every note
+    called once, in order. Otherwise each call prints the handout's number as a custom mark
+    (a bilingual handout calls every note once per language)."""
+    if handout.bilingual:
+        return False
+    t = handout.title
+    texts = [*t.kicker, *t.title, *t.source, *t.credit, *t.edition]
+    for block in handout.blocks:
+        texts.extend(block_texts(block))
+    calls = [ref.number for text in texts for ref in _note_refs(text.nodes)]
+    return calls == list(range(1, len(calls) + 1))
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -166,23 +247,19 @@ def _longest_unbreakable(text: str) -> int:
     return longest
 
 
-def column_widths(block: Table, total: int) -> list[int]:
-    """Column widths in twips that add up to ``total``, as a browser sizes an automatic table.
-
-    Each column needs room for its longest unbreakable word (its minimum) and would like its
-    longest body text on one line (its maximum). When the maxima do not fit, every column gets its
-    minimum plus a share of the rest in proportion to how much more it would like.
-    """
+def _column_bounds(block: Table) -> tuple[list[float], list[float]]:
+    """Each column's least width (its longest unbreakable word; headers on at most two lines)
+    and the width it would like (its longest text on one line), in twips."""
     least, most = [], []
     for column in zip(*(block.header, *block.rows), strict=True):
         low = high = 0.0
         for cell in column:
-            bold = BOLD_WIDTH if cell.kind in ("header", "name") else 1.0
+            bold = BOLD_WIDTH if cell.kind in ("header", "rowhead") else 1.0
             note = 1 if cell.note else 0  # the superscript letter sticks to the last word
             for i, text in enumerate(cell.text):
                 # the second language is set smaller
                 scale = bold * (SECOND_SIZE.pt / TABLE_SIZE.pt if i else 1.0)
-                lines = text.text.split("\n")
+                lines = text.plain.split("\n")
                 words = max(_longest_unbreakable(line) for line in lines)
                 if cell.kind == "header":  # Chinese breaks after any character: one line or two even ones
                     width = max(_display_width(line) for line in lines)
@@ -192,6 +269,17 @@ def column_widths(block: Table, total: int) -> list[int]:
                     high = max(high, scale * (max(_display_width(line) for line in lines) + note))
         least.append(low * CHAR_TWIPS + 2 * CELL_PAD)
         most.append(max(high, low) * CHAR_TWIPS + 2 * CELL_PAD)
+    return least, most
+
+
+def column_widths(block: Table, total: int) -> list[int]:
+    """Column widths in twips that add up to ``total``, as a browser sizes an automatic table.
+
+    Each column needs room for its longest unbreakable word (its minimum) and would like its
+    longest body text on one line (its maximum). When the maxima do not fit, every column gets its
+    minimum plus a share of the rest in proportion to how much more it would like.
+    """
+    least, most = _column_bounds(block)
     if sum(most) <= total:
         widths = [m * total / sum(most) for m in most]
     elif sum(least) >= total:
@@ -204,25 +292,30 @@ def column_widths(block: Table, total: int) -> list[int]:
     return out
 
 
-def _landscape_blocks(blocks: Sequence[Block]) -> set[int]:
-    """Indices of the blocks set in landscape: the chapter section holding the comparison table."""
+def too_wide(block: Table, width: int) -> bool:
+    """Whether a table's columns cannot all get their least width in ``width`` twips."""
+    return sum(_column_bounds(block)[0]) > width
 
-    def opens_section(b: Block) -> bool:
-        return isinstance(b, Heading) and b.level == 1
 
-    wide: set[int] = set()
+def landscape_spans(blocks: Sequence[Block], portrait_width: int) -> dict[int, int]:
+    """start -> end of the blocks set in landscape: each table too wide for the portrait page,
+    with the heading just before it (as the PDF does)."""
+    spans: dict[int, int] = {}
     for i, block in enumerate(blocks):
-        if isinstance(block, Table) and block.role == "comparison":
-            start = next((j for j in range(i, -1, -1) if opens_section(blocks[j])), i)
-            end = next((j for j in range(i + 1, len(blocks)) if opens_section(blocks[j])), len(blocks))
-            wide.update(range(start, end))
-    return wide
+        if isinstance(block, Table) and too_wide(block, portrait_width):
+            start = i - 1 if i and isinstance(blocks[i - 1], Heading) and (i - 1) not in spans else i
+            spans[start] = i + 1
+    return spans
 
 
-def _bookmark_name(anchor: str) -> str:
-    """Word bookmark names: a letter first, then letters, digits and _, at most 40 characters."""
+def bookmark_name(anchor: str) -> str:
+    """Word bookmark names: a letter first, then letters, digits and _, at most 40 characters
+    (a long anchor keeps a hash of itself, so two long anchors stay apart)."""
     name = re.sub(r"[^A-Za-z0-9_]", "_", anchor)
-    return (name if name[:1].isalpha() else f"h_{name}")[:40]
+    name = name if name[:1].isalpha() else f"h_{name}"
+    if len(name) > 40:
+        name = f"{name[:31]}_{hashlib.sha256(anchor.encode()).hexdigest()[:8]}"
+    return name
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -231,17 +324,27 @@ def _naive_utc(value: datetime) -> datetime:
 
 
 # -- styles ----------------------------------------------------------------------------------
-def _font_slots(style: ParagraphStyle, size: float | None = None) -> None:
+def _font_slots(style: BaseStyle, size: float | None = None) -> None:
     set_east_asian_font(style, FONT, latin=FONT)
     if size is not None:
         style.font.size = Pt(size)
 
 
-def _custom_style(doc: DocxDocument, name: str, size: float) -> ParagraphStyle:
+def _custom_style(
+    doc: DocxDocument, name: str, size: float | None, based_on: str = "Normal"
+) -> ParagraphStyle:
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = doc.styles["Normal"]
+    style.base_style = doc.styles[based_on]
     style.quick_style = True
     _font_slots(style, size)
+    return style
+
+
+def _character_style(doc: DocxDocument, name: str) -> BaseStyle:
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+    style.base_style = doc.styles["Default Paragraph Font"]
+    if name in STYLE_IDS:
+        style.style_id = STYLE_IDS[name]
     return style
 
 
@@ -256,6 +359,7 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
     set_theme_font_lang(doc, handout.info.language, east_asia)
     remove_proof_state(doc)
     declare_font(doc, FONT, panose="020B0200000000000000", charset="86", family="swiss")
+    declare_font(doc, MONO_FONT, panose="020B0609020204030204", charset="00", family="modern")
 
     styles = doc.styles
     normal = styles["Normal"]
@@ -264,28 +368,38 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
     normal.paragraph_format.space_after = Pt(5)
     normal.paragraph_format.line_spacing = 1.1  # Noto Sans SC's own line gap is already generous
 
-    for name, size, colour in (("Title", 22, ACCENT), ("Heading 1", 14, ACCENT), ("Heading 2", 12, ACCENT)):
+    headings = (("Title", 22, 0, 8), ("Heading 1", 14, 16, 4), ("Heading 2", 12, 12, 3))
+    headings += (("Heading 3", 11, 10, 3), ("Heading 4", 10, 8, 2))
+    for name, size, before, after in headings:
         style = styles[name]
         _font_slots(style, size)
-        style.font.color.rgb = RGBColor.from_string(colour)
-    styles["Heading 1"].paragraph_format.space_before = Pt(16)
-    styles["Heading 1"].paragraph_format.space_after = Pt(4)
-    styles["Heading 2"].paragraph_format.space_before = Pt(12)
-    styles["Heading 2"].paragraph_format.space_after = Pt(3)
-    styles["Title"].paragraph_format.space_after = Pt(8)
+        style.font.color.rgb = RGBColor.from_string(ACCENT)
+        style.font.italic = False  # the template slants Heading 4; Chinese has no italic
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(after)
+    styles["Heading 4"].font.bold = True
 
-    bullets = styles["List Bullet"]
-    _font_slots(bullets)
-    remove_numbering(bullets)  # the item's own ✓ / ✗ is its bullet
-    bullets.paragraph_format.left_indent = Twips(340)
-    bullets.paragraph_format.first_line_indent = Twips(-340)
-    bullets.paragraph_format.space_after = Pt(2)
+    for name in ("List Bullet", "List Number"):
+        items = styles[name]
+        _font_slots(items)
+        remove_numbering(items)  # every list has its own w:num (see ooxml.Numbering)
+        items.paragraph_format.space_after = Pt(2)
 
     caption = styles["Caption"]
     _font_slots(caption, 9)
     caption.font.color.rgb = RGBColor.from_string(ACCENT)
+    caption.font.italic = False
     caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before = Pt(6)
     caption.paragraph_format.space_after = Pt(4)
+
+    quote = styles["Quote"]
+    _font_slots(quote, 10)
+    quote.font.color.rgb = RGBColor.from_string("404040")
+    quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Twips(567)
+    attribution = _custom_style(doc, ATTRIBUTION, 9, based_on="Quote")
+    attribution.font.italic = False
+    attribution.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     for name in ("Header", "Footer"):
         _font_slots(styles[name], 8)
@@ -300,18 +414,20 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
     meta.font.color.rgb = RGBColor.from_string(GREY)
     meta.paragraph_format.space_after = Pt(3)
 
-    note = _custom_style(doc, EDITOR_NOTE, 9.5)
-    note.font.italic = True
-    note.font.color.rgb = RGBColor.from_string("404040")
-    note.paragraph_format.left_indent = Twips(170)
-    note.paragraph_format.space_before = Pt(4)
-    set_paragraph_border(note, "left", ACCENT, 12, 6)
+    callout = _custom_style(doc, CALLOUT_TEXT, 9.5)
+    callout.paragraph_format.left_indent = callout.paragraph_format.right_indent = Twips(170)
+    callout.paragraph_format.space_after = Pt(0)
+    callout.paragraph_format.space_before = Pt(0)
+    label = _custom_style(doc, CALLOUT_LABEL, 9.5, based_on=CALLOUT_TEXT)
+    label.font.bold = True
+    label.paragraph_format.keep_with_next = True
+    label.paragraph_format.space_before = Pt(6)
 
-    points = _custom_style(doc, POINTS_TITLE, 10)
-    points.font.bold = True
-    points.paragraph_format.keep_with_next = True
-    points.paragraph_format.space_before = Pt(4)
-    points.paragraph_format.space_after = Pt(2)
+    title = _custom_style(doc, LIST_TITLE, 10)
+    title.font.bold = True
+    title.paragraph_format.keep_with_next = True
+    title.paragraph_format.space_before = Pt(4)
+    title.paragraph_format.space_after = Pt(2)
 
     for name, bold in ((TABLE_TEXT, False), (TABLE_HEADING, True)):
         style = _custom_style(doc, name, TABLE_SIZE.pt)
@@ -328,8 +444,52 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
     spacer.paragraph_format.space_after = Pt(0)
     spacer.paragraph_format.line_spacing = 1.0
 
+    code = _custom_style(doc, SOURCE_CODE, 9)
+    set_east_asian_font(code, FONT, latin=MONO_FONT)  # Chinese comments keep a CJK face
+    code.font.no_proof = True
+    code.paragraph_format.space_before = Pt(2)
+    code.paragraph_format.space_after = Pt(8)
+    code.paragraph_format.line_spacing = 1.0
+    code.paragraph_format.left_indent = Twips(113)
+    set_paragraph_box(code, CODE_FILL, RULE)
+    verbatim = _character_style(doc, VERBATIM)
+    set_east_asian_font(verbatim, FONT, latin=MONO_FONT)
+    verbatim.font.no_proof = True
+
+    link = _character_style(doc, HYPERLINK)
+    link.font.color.rgb = RGBColor.from_string(ACCENT)
+    link.font.underline = True
+    reference = _character_style(doc, FOOTNOTE_REF)
+    reference.font.superscript = True
+    notes = _custom_style(doc, FOOTNOTE_TEXT, 8.5)
+    notes.style_id = STYLE_IDS[FOOTNOTE_TEXT]
+    notes.paragraph_format.space_after = Pt(1)
+    notes.paragraph_format.line_spacing = 1.0
+
+    table = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    table.base_style = doc.styles["Normal Table"]
+    set_table_borders(table, RULE, 4)
+
 
 # -- the writer ------------------------------------------------------------------------------
+# inline tags that are run formatting: the run properties they add
+SPAN_PROPS: dict[str, dict[str, object]] = {
+    "b": {"bold": True},
+    "i": {"italic": True},
+    "sub": {"vert": "subscript"},
+    "sup": {"vert": "superscript"},
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where inline elements are being written: the part that owns links, and what encloses them."""
+
+    part: object  # the document part, or the footnotes part
+    in_link: bool = False  # Word cannot nest hyperlinks
+    in_note: bool = False  # a note cannot call a note
+
+
 class _Writer:
     """Writes one handout into a fresh python-docx Document."""
 
@@ -347,6 +507,21 @@ class _Writer:
         # default one on every call, which was most of the run time
         self.style_ids = {s.name: s.style_id for s in self.doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
         self.table_style = self.doc.styles[TABLE_STYLE]
+        self.numbering = Numbering()
+        self.footnotes = Footnotes(self.doc)
+        self.footnote_of = {note.number: note for note in handout.footnotes}
+        self.word_numbers = word_numbers_notes(handout)
+        self.body = Where(self.doc.part)
+        self.targets = {bookmark_name(a) for a in self.anchors()}
+        # inside a callout: its paragraph style, its box and whether Latin text is slanted
+        self.body_style = "Normal"
+        self.box: tuple[str, str] | None = None
+        self.slant = False
+
+    def anchors(self) -> Iterator[str]:
+        for block in _walk(self.h.blocks):
+            if isinstance(block, Heading) or (isinstance(block, Table) and block.anchor):
+                yield block.anchor
 
     def restyle(self, p: DocxParagraph, style: str) -> None:
         set_paragraph_style(p, self.style_ids[style])
@@ -356,10 +531,15 @@ class _Writer:
         self.restyle(p, style)
         return p
 
+    def add_bookmark(self, p: DocxParagraph, anchor: str) -> None:
+        self.bookmarks += 1
+        bookmark(p._p, bookmark_name(anchor), self.bookmarks)
+
     # -- page geometry and furniture -----------------------------------------------------------
-    def text_width(self) -> int:
+    def text_width(self, landscape: bool | None = None) -> int:
         width, height = self.paper
-        return (height if self.landscape else width) - 2 * MARGIN
+        wide = self.landscape if landscape is None else landscape
+        return (height if wide else width) - 2 * MARGIN
 
     def geometry(self, section: Section) -> None:
         width, height = self.paper
@@ -390,41 +570,81 @@ class _Writer:
         self.landscape = landscape
         self.geometry(self.doc.add_section(WD_SECTION.NEW_PAGE))
 
-    # -- runs ------------------------------------------------------------------------------------
-    def text(
-        self,
-        p: DocxParagraph,
-        text: Text,
-        *,
-        size: Pt | None = None,
-        colour: str | None = None,
-        bold: bool | None = None,
-        italic: bool | None = None,
-    ) -> Run:
-        """One Text as a run tagged with its language; stale translations in orange with ‡."""
+    # -- inline elements -----------------------------------------------------------------------
+    def props(self, text: Text, base: RunProps | None = None) -> RunProps:
+        """A text's run properties: its language tags, and orange when it is stale."""
         lang = langs.get(text.lang)
-        run = p.add_run(text.text)
-        colour = STALE if text.stale else colour
-        set_run_properties(
-            run,
+        props = (base or RunProps()).but(
             # w:val is the language of the run's Latin words; tagged Chinese, LibreOffice breaks
             # "Windows" anywhere. Word's own Chinese documents say en-US there too.
             lang=self.latin if lang.cjk else lang.bcp47,
             east_asia=lang.bcp47 if lang.cjk else None,
             hint="eastAsia" if lang.cjk else None,
-            colour=colour or None,
-            half_points=round(size.pt * 2) if size is not None else None,
-            bold=bold,
-            italic=italic,
         )
-        if text.stale:
-            mark = p.add_run(f" {STALE_MARK}")
-            mark.font.bold = True
-            mark.font.color.rgb = RGBColor.from_string(STALE)
-        return run
+        if self.slant and not lang.cjk:  # Chinese has no italic: a slanted Han character is a distortion
+            props = props.but(italic=True)
+        return props.but(colour=STALE) if text.stale else props
 
-    def plain(self, p: DocxParagraph, text: Text, _: int) -> None:
-        self.text(p, text)
+    def inline(
+        self, parent: _Element, text: Text, base: RunProps | None = None, where: Where | None = None
+    ) -> None:
+        """One Text's inline elements as runs at the end of ``parent``; stale ones get ‡."""
+        props = self.props(text, base)
+        self.nodes(parent, text.nodes, props, text, where or self.body)
+        if text.stale:
+            make_run(parent, f" {STALE_MARK}", props.but(bold=True, colour=STALE))
+
+    def nodes(
+        self, parent: _Element, nodes: Sequence[object], props: RunProps, text: Text, where: Where
+    ) -> None:
+        for node in nodes:
+            if isinstance(node, str):
+                make_run(parent, node, props)
+            elif isinstance(node, Span):
+                self.span(parent, node, props, text, where)
+            elif isinstance(node, CodeSpan):
+                make_run(parent, node.value, props.but(style="VerbatimChar", hint=None))
+            elif isinstance(node, MathSpan):
+                make_run(parent, node.value, props.but(font=MATH_FONT, italic=True, no_proof=True, hint=None))
+            elif isinstance(node, XRef):
+                target = bookmark_name(node.anchor)
+                if where.in_link or target not in self.targets:
+                    make_run(parent, node.label, props)
+                else:
+                    make_run(
+                        internal_link(parent, target), node.label, props.but(colour=props.colour or ACCENT)
+                    )
+            elif isinstance(node, NoteRef):
+                self.note_call(parent, node, props, text, where)
+
+    def span(self, parent: _Element, node: Span, props: RunProps, text: Text, where: Where) -> None:
+        if node.tag in SPAN_PROPS:
+            self.nodes(parent, node.children, props.but(**SPAN_PROPS[node.tag]), text, where)
+        elif node.tag == "a" and node.href and not where.in_link:
+            link = external_link(parent, where.part, node.href)
+            self.nodes(link, node.children, props.but(style="Hyperlink"), text, replace(where, in_link=True))
+        else:
+            self.nodes(parent, node.children, props, text, where)
+
+    def note_call(self, parent: _Element, ref: NoteRef, props: RunProps, text: Text, where: Where) -> None:
+        """A real Word footnote for each call, holding the note in the calling text's language."""
+        note = self.footnote_of.get(ref.number)
+        if note is None or where.in_note:
+            make_run(parent, str(ref.number), props.but(vert="superscript"))
+            return
+        mark = None if self.word_numbers else str(ref.number)
+        note_id, p = self.footnotes.add(mark)
+        footnote_reference(parent, note_id, mark, RunProps(lang=props.lang, east_asia=props.east_asia))
+        body = next((t for t in note.text if t.lang == text.lang), note.text[0])
+        self.inline(p, body, where=Where(self.footnotes.part, in_note=True))
+
+    def fill(self, base: RunProps | None = None) -> Fill:
+        """A Fill writing each text's inline elements, on top of ``base``."""
+
+        def fill(p: DocxParagraph, text: Text, _: int) -> None:
+            self.inline(p._p, text, base)
+
+        return fill
 
     # -- side-by-side rows -----------------------------------------------------------------------
     def before_table(self) -> None:
@@ -452,102 +672,131 @@ class _Writer:
             cant_split(row)
         return list(row.cells)
 
+    def column(self, text: Text, i: int) -> int:
+        return self.h.langs.index(text.lang) if text.lang in self.h.langs else i
+
     def flow(
         self, para: Para, style: str, fill: Fill, *, span: bool = False, keep: bool = False
     ) -> list[DocxParagraph]:
         """A paragraph per language: stacked in a single-language handout, side by side in a
         bilingual one (each text in its language's column). With ``span``, a lone text (a
-        name) runs across the page instead."""
+        name) runs across the page instead. Inside a callout every paragraph gets its box."""
         out: list[DocxParagraph] = []
         if not self.h.bilingual or (span and len(para) == 1):
             self.end_pair()
             for i, text in enumerate(para):
                 p = self.add_paragraph(style)
+                self.decorate(p)
                 fill(p, text, i)
                 out.append(p)
             return out
         cells = self.pair_row(keep)
         for i, text in enumerate(para):
-            column = self.h.langs.index(text.lang) if text.lang in self.h.langs else i
-            p = cells[column].paragraphs[0]
+            p = cells[self.column(text, i)].paragraphs[0]
             self.restyle(p, style)
+            self.decorate(p)
             if keep:
                 p.paragraph_format.keep_with_next = True
             fill(p, text, i)
             out.append(p)
         return out
 
+    def decorate(self, p: DocxParagraph) -> None:
+        if self.box is not None:
+            set_paragraph_box(p, *self.box)
+
     # -- blocks ----------------------------------------------------------------------------------
     def title_block(self) -> None:
         t = self.h.title
-        self.flow(t.kicker, KICKER, self.plain, span=True)
-        self.flow(t.title, "Title", self.plain, span=True)
+        plain = self.fill()
+        self.flow(t.kicker, KICKER, plain, span=True)
+        self.flow(t.title, "Title", plain, span=True)
         for para in (t.source, t.credit, t.edition, self.h.stale_legend or ()):
-            self.flow(para, TITLE_META, self.plain, span=True)
+            self.flow(para, TITLE_META, plain, span=True)
         self.end_pair()
 
     def heading(self, b: Heading) -> None:
         def fill(p: DocxParagraph, text: Text, _: int) -> None:
             if b.number:
-                p.add_run(f"{b.number} ")
-            self.text(p, text)
+                make_run(p._p, f"{b.number} ", self.props(text))
+            self.inline(p._p, text)
 
-        paragraphs = self.flow(b.text, f"Heading {b.level}", fill, span=True, keep=True)
-        self.bookmarks += 1
-        add_bookmark(paragraphs[0], _bookmark_name(b.anchor), self.bookmarks)
+        level = min(max(b.level, 1), 4)
+        paragraphs = self.flow(b.text, f"Heading {level}", fill, span=True, keep=True)
+        self.add_bookmark(paragraphs[0], b.anchor)
 
     def paragraph(self, b: Paragraph) -> None:
-        if b.role != "editor-note":
-            self.flow(b.text, "Normal", self.plain)
-            return
-        labels = {t.lang: t for t in b.label or ()}
+        self.flow(b.text, self.body_style, self.fill())
 
-        def fill(p: DocxParagraph, text: Text, _: int) -> None:
-            lang = langs.get(text.lang)
-            label = labels.get(text.lang)
-            if label is not None:
-                self.text(p, label, bold=True)
-                p.add_run("：" if lang.cjk else ": ")
-            # Chinese has no italic: a slanted Han character is a distortion, so CJK text stays
-            # upright and the note is told apart by its rule and colour.
-            self.text(p, text, italic=False if lang.cjk else None)
+    def list_block(self, b: ListBlock) -> None:
+        if b.title:
+            colour = MARK_COLOURS.get(b.style)
+            self.flow(b.title, LIST_TITLE, self.fill(RunProps(colour=colour)), keep=True)
+        self.items(b)
 
-        self.flow(b.text, EDITOR_NOTE, fill)
+    def list_format(self, b: ListBlock) -> tuple[str, tuple[str, ...], str, str]:
+        """(number format, marks, mark font, mark colour) of a list's Word numbering."""
+        if b.numbered:
+            return "decimal", ("",), "", ""
+        if b.mark:
+            return "bullet", (b.mark,), SYMBOL_FONT, MARK_COLOURS.get(b.style, ACCENT)
+        return "bullet", BULLETS, "", ""
 
-    def points(self, b: Points) -> None:
-        self.flow(b.title, POINTS_TITLE, self.plain, keep=True)
+    def items(self, b: ListBlock) -> None:
+        """One paragraph per item and language, numbered by Word: one list per language column,
+        so the two columns of a bilingual list count 1, 2, 3 each."""
+        nums: dict[int, int] = {}
+        style = "List Number" if b.numbered else "List Bullet"
+        level = min(b.depth, Numbering.LEVELS - 1)
 
-        def fill(p: DocxParagraph, text: Text, _: int) -> None:
-            mark = p.add_run(b.mark)
-            colour = MARK_COLOURS.get(b.kind, ACCENT)
-            set_run_properties(mark, font=SYMBOL_FONT, bold=True, colour=colour)
-            p.add_run("\t")  # to the hanging indent, so wrapped lines align with the text
-            self.text(p, text)
+        def fill(p: DocxParagraph, text: Text, i: int) -> None:
+            column = self.column(text, i)
+            if column not in nums:
+                nums[column] = self.numbering.new_list(*self.list_format(b))
+            set_numbering(p, nums[column], level)
+            self.inline(p._p, text)
 
         for item in b.items:
-            self.flow(item, "List Bullet", fill)
+            self.flow(item.text, style, fill)
+            if item.children is not None:
+                self.items(item.children)
 
     def table(self, b: Table) -> None:
         self.end_pair()
         caption = self.add_paragraph("Caption")
-        self.stacked(caption, b.caption, second_size=None)
+        self.caption(caption, b.caption, b.label)
+        if b.anchor:
+            self.add_bookmark(caption, b.anchor)
         self.grid(b)
         self.notes(b)
 
-    def stacked(
-        self, p: DocxParagraph, para: Para, second_size: Pt | None = SECOND_SIZE, note: str | None = None
-    ) -> None:
+    def caption(self, p: DocxParagraph, caption: Para, label: Para | None) -> None:
+        """ "表 14.1 caption", each language on its own line, the second in grey."""
+        labels = {t.lang: t for t in label or ()}
+        for i, text in enumerate(caption):
+            base = RunProps(colour=GREY) if i else RunProps()
+            if i:
+                make_run(p._p, "\n")
+            if text.lang in labels:
+                self.inline(p._p, labels[text.lang], base.but(bold=True))
+                make_run(p._p, " " if not langs.get(text.lang).cjk else "\u3000", self.props(text))
+            self.inline(p._p, text, base)
+
+    def stacked(self, p: DocxParagraph, para: Para, note: str | None = None, small: bool = True) -> None:
         """The languages of a table's text one under the other: the second smaller, in grey."""
         for i, text in enumerate(para):
             if i:
-                p.add_run().add_break()
-            self.text(p, text, size=second_size if i else None, colour=GREY if i else None)
+                make_run(p._p, "\n")
+            base = (
+                RunProps(colour=GREY, half_points=round(SECOND_SIZE.pt * 2) if small else None) if i else None
+            )
+            self.inline(p._p, text, base)
             if i == 0 and note:
-                sup = p.add_run(note)
-                sup.font.superscript = True
-                sup.font.bold = True
+                make_run(p._p, note, RunProps(bold=True, vert="superscript"))
 
     def grid(self, b: Table) -> None:
+        """The table: thin rules, a shaded header row repeated on every page, light zebra rows,
+        bold row headers (as in the PDF)."""
         self.before_table()
         rows = (b.header, *b.rows)
         widths = column_widths(b, self.text_width())
@@ -558,10 +807,17 @@ class _Writer:
         set_table_width(table, sum(widths))
         set_cell_margins(table, left=CELL_PAD, right=CELL_PAD, top=20, bottom=20)
         set_column_widths(table, widths)
+        set_table_look(table, first_row=True, first_column=b.row_header, banded_rows=True)
         for r, (cells, row) in enumerate(zip(rows, table.rows, strict=True)):
             cant_split(row)
+            fill = HEADER_FILL if r == 0 else (ZEBRA if r % 2 == 0 else None)
             for cell, data in zip(row.cells, cells, strict=True):
-                self.cell(cell, data, TABLE_HEADING if r == 0 else TABLE_TEXT)
+                heading = r == 0 or data.kind == "rowhead"
+                self.cell(cell, data, TABLE_HEADING if heading else TABLE_TEXT)
+                if fill:
+                    set_cell_shading(cell, fill)
+                if r == 0:
+                    set_cell_border(cell, "bottom", ACCENT, 8)
         mark_header_row(table.rows[0])
 
     def cell(self, cell: _Cell, data: Cell, style: str) -> None:
@@ -581,8 +837,8 @@ class _Writer:
             title.paragraph_format.keep_with_next = True
             for i, text in enumerate(b.notes_title):
                 if i:
-                    title.add_run(" / ")
-                self.text(title, text, bold=True)
+                    make_run(title._p, " / ")
+                self.inline(title._p, text, RunProps(bold=True))
         if not self.landscape:
             for note in b.notes:
                 self.note(self.add_paragraph(TABLE_NOTE), note)
@@ -603,38 +859,72 @@ class _Writer:
             self.note(p, note)
 
     def note(self, p: DocxParagraph, note: NoteLine) -> None:
-        sup = p.add_run(note.mark)
-        sup.font.superscript = True
-        sup.font.bold = True
-        p.add_run("\t")
-        self.stacked(p, note.text or (), second_size=None)
+        make_run(p._p, note.mark, RunProps(bold=True, vert="superscript"))
+        make_run(p._p, "\t")
+        self.stacked(p, note.text or (), small=False)
         if note.url:
             if note.text:
-                p.add_run(" ")
-            add_hyperlink(p, note.url, note.url, ACCENT)
+                make_run(p._p, " ")
+            make_run(external_link(p._p, self.doc.part, note.url), note.url, RunProps(style="Hyperlink"))
+
+    def callout(self, b: Callout) -> None:
+        """A box (shading and a rule on the left) around the label and the blocks inside."""
+        saved = self.body_style, self.box, self.slant
+        self.box = CALLOUT_COLOURS.get(b.style, CALLOUT_COLOURS["note"])
+        titles = {t.lang: t for t in b.title or ()}
+
+        def label(p: DocxParagraph, text: Text, _: int) -> None:
+            self.inline(p._p, text, RunProps(colour=self.box[1] if self.box else None))
+            title = titles.get(text.lang)
+            if title is not None:
+                make_run(p._p, "：" if langs.get(text.lang).cjk else ": ", self.props(text))
+                self.inline(p._p, title)
+
+        self.flow(b.label, CALLOUT_LABEL, label, keep=True)
+        self.body_style, self.slant = CALLOUT_TEXT, b.style == "editor"
+        for inner in b.blocks:
+            self.block(inner)
+        self.body_style, self.box, self.slant = saved
+        self.end_pair()  # the next block's paragraphs are not part of the box
+
+    def quote(self, b: Quote) -> None:
+        self.flow(b.text, "Quote", self.fill())
+        if b.attribution:
+
+            def fill(p: DocxParagraph, text: Text, _: int) -> None:
+                make_run(p._p, "— ", self.props(text))
+                self.inline(p._p, text)
+
+            self.flow(b.attribution, ATTRIBUTION, fill)
+
+    def code(self, b: CodeBlock) -> None:
+        """Code once, across the page, every line and space as written; its caption above it."""
+        self.end_pair()
+        if b.caption:
+            caption = self.add_paragraph("Caption")
+            self.caption(caption, b.caption, None)
+        p = self.add_paragraph(SOURCE_CODE)
+        make_run(p._p, b.code.rstrip("\n"), RunProps(lang=LATIN_IN_CJK))
 
     def block(self, b: Block) -> None:
-        if isinstance(b, Heading):
-            self.heading(b)
-        elif isinstance(b, Paragraph):
-            self.paragraph(b)
-        elif isinstance(b, Points):
-            self.points(b)
-        else:
-            self.table(b)
+        WRITERS[type(b)](self, b)
 
     # -- the whole document ------------------------------------------------------------------
     def write(self) -> None:
         self.geometry(self.doc.sections[0])
         self.furniture(self.doc.sections[0])
         self.title_block()
-        wide = _landscape_blocks(self.h.blocks)
-        for i, block in enumerate(self.h.blocks):
+        blocks = self.h.blocks
+        spans = landscape_spans(blocks, self.text_width(landscape=False))
+        wide = {i for start, end in spans.items() for i in range(start, end)}
+        for i, block in enumerate(blocks):
             if (i in wide) != self.landscape:
                 self.new_section(i in wide)
             self.block(block)
         self.end_pair()
         self.before_table()  # Word wants a paragraph, not a table, at the very end
+        self.numbering.write(self.doc.part.numbering_part.element)
+        self.footnotes.finish()
         self.properties()
 
     def properties(self) -> None:
@@ -652,6 +942,18 @@ class _Writer:
         when = _naive_utc(info.timestamp)
         props.created = props.modified = props.last_printed = when
         set_app_properties(self.doc, info.creator)
+
+
+# one writer per block kind of the layout
+WRITERS: dict[type, Callable[[_Writer, Block], None]] = {
+    Heading: _Writer.heading,  # type: ignore[dict-item]
+    Paragraph: _Writer.paragraph,  # type: ignore[dict-item]
+    ListBlock: _Writer.list_block,  # type: ignore[dict-item]
+    Table: _Writer.table,  # type: ignore[dict-item]
+    Callout: _Writer.callout,  # type: ignore[dict-item]
+    Quote: _Writer.quote,  # type: ignore[dict-item]
+    CodeBlock: _Writer.code,  # type: ignore[dict-item]
+}
 
 
 def docx(handout: Handout, options: Options) -> bytes:

@@ -58,6 +58,7 @@ _TCPR = _order(
     "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark"
 )
 _CELL_MAR = _order("top left start bottom right end")
+_BORDERS = _order("top left start bottom right end insideH insideV tl2br tr2bl")
 _STYLE = _order(
     "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed qFormat "
     "locked personal personalCompose personalReply rsid pPr rPr tblPr trPr tcPr tblStylePr"
@@ -70,6 +71,8 @@ _ORDERS = {
     "tblPr": _TBLPR,
     "tcPr": _TCPR,
     "tblCellMar": _CELL_MAR,
+    "tcBorders": _BORDERS,
+    "tblBorders": _BORDERS,
     "style": _STYLE,
     "docDefaults": ["rPrDefault", "pPrDefault"],
     "rPrDefault": ["rPr"],
@@ -273,7 +276,7 @@ def set_paragraph_border(style_or_paragraph: Any, side: str, color: str, eighths
 
 
 def remove_numbering(style: Any) -> None:
-    """Drop a paragraph style's w:numPr (List Bullet's automatic "•": our items carry ✓ or ✗)."""
+    """Drop a paragraph style's w:numPr (the template's list styles point at its own lists)."""
     ppr = _ppr(style)
     for num in ppr.findall(qn("w:numPr")):
         ppr.remove(num)
@@ -420,3 +423,308 @@ def normalise_zip(data: bytes, when: datetime) -> bytes:
             entry.external_attr = 0
             dst.writestr(entry, src.read(info.filename))
     return out.getvalue()
+
+
+# -- runs, links and notes built as XML ------------------------------------------------------------
+# The writer builds paragraph content as lxml elements: inline markup nests (a bold link holding
+# a subscript), and the same code fills body paragraphs and footnotes, which python-docx's
+# Paragraph API does not reach.
+_SPACE = qn("xml:space")
+
+
+class RunProps:
+    """What a run looks like, written as one w:rPr in schema order (ECMA-376 Part 1, 17.3.2.28)."""
+
+    __slots__ = ("bold", "colour", "east_asia", "font", "half_points", "hint", "italic", "lang",
+                 "no_proof", "style", "underline", "vert")  # fmt: skip
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
+
+    def but(self, **changes: Any) -> RunProps:
+        """A copy with some properties changed (inline markup nests)."""
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return RunProps(**values)
+
+    def element(self) -> _Element | None:
+        rpr = OxmlElement("w:rPr")
+        if self.style:
+            etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), self.style)
+        if self.font or self.hint:
+            fonts = etree.SubElement(rpr, qn("w:rFonts"))
+            if self.hint:
+                fonts.set(qn("w:hint"), self.hint)
+            if self.font:  # a Latin font (code, math); CJK characters keep the document's font
+                for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+                    fonts.set(qn(attr), self.font)
+        for tag, on in (("w:b", self.bold), ("w:i", self.italic)):
+            if on is not None:
+                flag = etree.SubElement(rpr, qn(tag))
+                if not on:
+                    flag.set(qn("w:val"), "0")
+        if self.no_proof:
+            etree.SubElement(rpr, qn("w:noProof"))
+        if self.colour:
+            etree.SubElement(rpr, qn("w:color")).set(qn("w:val"), self.colour)
+        if self.half_points:
+            etree.SubElement(rpr, qn("w:sz")).set(qn("w:val"), str(self.half_points))
+        if self.underline:
+            etree.SubElement(rpr, qn("w:u")).set(qn("w:val"), "single")
+        if self.vert:
+            etree.SubElement(rpr, qn("w:vertAlign")).set(qn("w:val"), self.vert)
+        if self.lang or self.east_asia:
+            tag = etree.SubElement(rpr, qn("w:lang"))
+            if self.lang:
+                tag.set(qn("w:val"), self.lang)
+            if self.east_asia:
+                tag.set(qn("w:eastAsia"), self.east_asia)
+        return rpr if len(rpr) else None
+
+
+def add_text(run: _Element, text: str) -> None:
+    """Text into a w:r: line breaks as w:br, tabs as w:tab, spaces kept (xml:space)."""
+    for k, line in enumerate(text.split("\n")):
+        if k:
+            etree.SubElement(run, qn("w:br"))
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                etree.SubElement(run, qn("w:tab"))
+            if piece:
+                t = etree.SubElement(run, qn("w:t"))
+                t.text = piece
+                if piece != piece.strip() or "  " in piece:
+                    t.set(_SPACE, "preserve")
+
+
+def make_run(parent: _Element, text: str, props: RunProps | None = None) -> _Element:
+    """A w:r with ``props`` and ``text`` appended to ``parent`` (a w:p or a w:hyperlink)."""
+    run = etree.SubElement(parent, qn("w:r"))
+    rpr = props.element() if props is not None else None
+    if rpr is not None:
+        run.append(rpr)
+    add_text(run, text)
+    return run
+
+
+def external_link(parent: _Element, part: Any, url: str) -> _Element:
+    """An empty w:hyperlink to ``url``, related from ``part`` (the document or the footnotes)."""
+    rid = part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = etree.SubElement(parent, qn("w:hyperlink"))
+    link.set(qn("r:id"), rid)
+    return link
+
+
+def internal_link(parent: _Element, bookmark: str) -> _Element:
+    """An empty w:hyperlink to a bookmark of the document (w:anchor)."""
+    link = etree.SubElement(parent, qn("w:hyperlink"))
+    link.set(qn("w:anchor"), bookmark)
+    link.set(qn("w:history"), "1")
+    return link
+
+
+def footnote_reference(parent: _Element, note_id: int, mark: str | None, props: RunProps) -> _Element:
+    """The run that calls footnote ``note_id``: Word numbers it, or prints ``mark`` as written
+    (w:customMarkFollows) when the handout's own number must be kept."""
+    run = etree.SubElement(parent, qn("w:r"))
+    rpr = props.but(style="FootnoteReference").element()
+    assert rpr is not None
+    run.append(rpr)
+    ref = etree.SubElement(run, qn("w:footnoteReference"))
+    if mark is not None:
+        ref.set(qn("w:customMarkFollows"), "1")
+    ref.set(qn("w:id"), str(note_id))
+    if mark is not None:
+        add_text(run, mark)
+    return run
+
+
+def bookmark(p: _Element, name: str, bookmark_id: int) -> None:
+    """w:bookmarkStart/End around a paragraph's content (a raw w:p)."""
+    start = OxmlElement("w:bookmarkStart", attrs={qn("w:id"): str(bookmark_id), qn("w:name"): name})
+    p.insert(1 if p.find(qn("w:pPr")) is not None else 0, start)
+    p.append(OxmlElement("w:bookmarkEnd", attrs={qn("w:id"): str(bookmark_id)}))
+
+
+def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
+    """w:pPr/w:numPr: the paragraph is an item of list ``num_id`` at ``level`` (0-8)."""
+    num = _child(paragraph._p.get_or_add_pPr(), "numPr")
+    _child(num, "ilvl").set(qn("w:val"), str(level))
+    _child(num, "numId").set(qn("w:val"), str(num_id))
+
+
+def set_paragraph_box(style_or_paragraph: Any, fill: str, colour: str) -> None:
+    """A shaded paragraph with a rule on its left (callouts, code). Word draws consecutive
+    paragraphs with the same borders and shading as one box."""
+    set_paragraph_border(style_or_paragraph, "left", colour, 18, 8)
+    shd = _child(_ppr(style_or_paragraph), "shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+
+
+# -- numbering -------------------------------------------------------------------------------------
+class Numbering:
+    """word/numbering.xml, written from scratch: one abstract list per kind of list (bullets,
+    decimal numbers, a mark such as ✓), and a new w:num per list, so every numbered list starts
+    again at 1 (a w:num sharing its abstract list would continue the count)."""
+
+    LEVELS = 9
+    INDENT = 360  # twips per level, and the hanging indent of the mark
+
+    def __init__(self) -> None:
+        self.abstract: dict[tuple[str, str, str, str], int] = {}  # (format, text, font, colour) -> id
+        self.nums: list[tuple[int, bool]] = []  # (abstract id, restart)
+
+    def new_list(self, fmt: str, marks: tuple[str, ...], font: str = "", colour: str = "") -> int:
+        """A new w:num: ``fmt`` decimal or bullet; ``marks`` the bullet of each level, cycled.
+        Returns its numId."""
+        key = (fmt, "".join(marks), font, colour)
+        if key not in self.abstract:
+            self.abstract[key] = len(self.abstract)
+        self.nums.append((self.abstract[key], fmt == "decimal"))
+        return len(self.nums)
+
+    def write(self, root: _Element) -> None:
+        for child in list(root):
+            root.remove(child)
+        for (fmt, marks, font, colour), aid in self.abstract.items():
+            root.append(self._abstract(aid, fmt, marks, font, colour))
+        for num_id, (aid, restart) in enumerate(self.nums, start=1):
+            num = etree.SubElement(root, qn("w:num"), {qn("w:numId"): str(num_id)})
+            etree.SubElement(num, qn("w:abstractNumId"), {qn("w:val"): str(aid)})
+            if restart:
+                for level in range(self.LEVELS):
+                    override = etree.SubElement(num, qn("w:lvlOverride"), {qn("w:ilvl"): str(level)})
+                    etree.SubElement(override, qn("w:startOverride"), {qn("w:val"): "1"})
+
+    def _abstract(self, aid: int, fmt: str, marks: str, font: str, colour: str) -> _Element:
+        element = OxmlElement("w:abstractNum", attrs={qn("w:abstractNumId"): str(aid)})
+        etree.SubElement(element, qn("w:nsid"), {qn("w:val"): f"{0x5A170000 + aid:08X}"})
+        etree.SubElement(element, qn("w:multiLevelType"), {qn("w:val"): "hybridMultilevel"})
+        for level in range(self.LEVELS):
+            lvl = etree.SubElement(element, qn("w:lvl"), {qn("w:ilvl"): str(level)})
+            etree.SubElement(lvl, qn("w:start"), {qn("w:val"): "1"})
+            etree.SubElement(lvl, qn("w:numFmt"), {qn("w:val"): fmt})
+            text = f"%{level + 1}." if fmt == "decimal" else marks[level % len(marks)]
+            etree.SubElement(lvl, qn("w:lvlText"), {qn("w:val"): text})
+            etree.SubElement(lvl, qn("w:lvlJc"), {qn("w:val"): "left"})
+            ppr = etree.SubElement(lvl, qn("w:pPr"))
+            left = str(self.INDENT * (level + 1))
+            etree.SubElement(ppr, qn("w:ind"), {qn("w:left"): left, qn("w:hanging"): str(self.INDENT)})
+            if font or colour:
+                rpr = etree.SubElement(lvl, qn("w:rPr"))
+                if font:
+                    fonts = etree.SubElement(rpr, qn("w:rFonts"))
+                    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                        fonts.set(qn(attr), font)
+                if colour:
+                    etree.SubElement(rpr, qn("w:b"))
+                    etree.SubElement(rpr, qn("w:color"), {qn("w:val"): colour})
+        return element
+
+
+# -- footnotes -------------------------------------------------------------------------------------
+FOOTNOTES_URI = "/word/footnotes.xml"
+
+
+class Footnotes:
+    """word/footnotes.xml: the separators Word writes (ids -1 and 0), then one w:footnote per
+    reference. The part exists from the start so links inside notes can be related from it."""
+
+    def __init__(self, document: Document) -> None:
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        self.document = document
+        self.part = Part(PackURI(FOOTNOTES_URI), CT.WML_FOOTNOTES, b"", document.part.package)
+        w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+        r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        self.root = etree.Element(qn("w:footnotes"), nsmap={"w": w, "r": r})
+        for note_id, kind in ((-1, "separator"), (0, "continuationSeparator")):
+            note = etree.SubElement(
+                self.root, qn("w:footnote"), {qn("w:type"): kind, qn("w:id"): str(note_id)}
+            )
+            p = etree.SubElement(note, qn("w:p"))
+            spacing = etree.SubElement(etree.SubElement(p, qn("w:pPr")), qn("w:spacing"))
+            for attr, value in (("w:after", "0"), ("w:line", "240"), ("w:lineRule", "auto")):
+                spacing.set(qn(attr), value)
+            etree.SubElement(etree.SubElement(p, qn("w:r")), qn(f"w:{kind}"))
+        self.count = 0
+
+    def add(self, mark: str | None) -> tuple[int, _Element]:
+        """A new footnote: its id and its paragraph, already holding the note's own mark."""
+        self.count += 1
+        note = etree.SubElement(self.root, qn("w:footnote"), {qn("w:id"): str(self.count)})
+        p = etree.SubElement(note, qn("w:p"))
+        etree.SubElement(etree.SubElement(p, qn("w:pPr")), qn("w:pStyle"), {qn("w:val"): "FootnoteText"})
+        run = etree.SubElement(p, qn("w:r"))
+        etree.SubElement(
+            etree.SubElement(run, qn("w:rPr")), qn("w:rStyle"), {qn("w:val"): "FootnoteReference"}
+        )
+        if mark is None:
+            etree.SubElement(run, qn("w:footnoteRef"))
+        else:
+            add_text(run, mark)
+        make_run(p, " ")
+        return self.count, p
+
+    def finish(self) -> None:
+        """Write the part and relate it from the document, with w:footnotePr in the settings."""
+        if not self.count:
+            return
+        self.part._blob = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self.document.part.relate_to(self.part, RT.FOOTNOTES)
+        settings = self.document.settings.element
+        pr = OxmlElement("w:footnotePr")
+        for note_id in ("-1", "0"):
+            etree.SubElement(pr, qn("w:footnote"), {qn("w:id"): note_id})
+        compat = settings.find(qn("w:compat"))
+        if compat is not None:
+            compat.addprevious(pr)
+        else:
+            settings.append(pr)
+
+
+# -- tables ----------------------------------------------------------------------------------------
+def set_cell_border(cell: _Cell, side: str, colour: str, eighths: int) -> None:
+    """One single-line border of a cell (w:tcPr/w:tcBorders), over the table's own rules."""
+    borders = _child(cell._tc.get_or_add_tcPr(), "tcBorders")
+    line = _child(borders, side)
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(eighths))
+    line.set(qn("w:space"), "0")
+    line.set(qn("w:color"), colour)
+
+
+def set_table_look(table: Table, first_row: bool, first_column: bool, banded_rows: bool) -> None:
+    """w:tblLook: which conditional formats of the table style apply."""
+    look = _child(table._tbl.tblPr, "tblLook")
+    for attr, on in (
+        ("w:firstRow", first_row),
+        ("w:lastRow", False),
+        ("w:firstColumn", first_column),
+        ("w:lastColumn", False),
+        ("w:noHBand", not banded_rows),
+        ("w:noVBand", True),
+    ):
+        look.set(qn(attr), "1" if on else "0")
+
+
+def set_table_borders(target: Any, colour: str, eighths: int, inner_vertical: bool = True) -> None:
+    """w:tblBorders of a table or a table style: thin rules of one colour."""
+    element = getattr(target, "_tbl", None)
+    tblpr = element.tblPr if element is not None else _child(target.element, "tblPr")
+    borders = _child(tblpr, "tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = borders.find(qn(f"w:{side}"))
+        if line is None:
+            line = etree.SubElement(borders, qn(f"w:{side}"))
+        on = inner_vertical or side != "insideV"
+        line.set(qn("w:val"), "single" if on else "nil")
+        if on:
+            line.set(qn("w:sz"), str(eighths))
+            line.set(qn("w:space"), "0")
+            line.set(qn("w:color"), colour)
