@@ -13,8 +13,11 @@ from pipeline.check.catalog import catalog
 from pipeline.check.report import FORMATS, escape_data, escape_property
 from pipeline.commands import check as check_command
 
-FEEDFORWARD_EN = "text: Well suited to feed-forward networks and image processing."
-FEEDFORWARD_ZH = "feedforward: 很适合前馈网络和图像处理。"
+FEEDFORWARD_EN = "text: Suited to feed-forward networks and image-processing tasks."
+FEEDFORWARD_ZH = "feedforward: 适用于前馈网络和图像处理任务。"
+CHANGED_ZH = "feedforward: 非常适合前馈网络和图像处理任务。"
+SHIPPED_WAIVED = "numbers"  # the shipped sources waive one finding (the editor's note on MXNet)
+INDENT = " " * 16  # of the fields of a pros/cons item in the shipped English chapter
 FEEDFORWARD_ID = "profiles.caffe.pros.feedforward"
 
 
@@ -25,7 +28,7 @@ def root(tmp_path: Path) -> Path:
 
 def broken(root: Path) -> int:
     """An error finding (untranslated text); returns its line."""
-    return mutate(root, EN, FEEDFORWARD_EN, "text: Well suited to 前馈网络 and image processing.")
+    return mutate(root, EN, FEEDFORWARD_EN, "text: Suited to 前馈网络 and image-processing tasks.")
 
 
 def test_formats_match_the_renderers() -> None:
@@ -35,7 +38,7 @@ def test_formats_match_the_renderers() -> None:
 def test_clean_sources_exit_0(root: Path) -> None:
     out = run_cli("check", cwd=root)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.startswith("pipeline check: clean (3 files checked")
+    assert out.stdout.startswith("pipeline check: clean (4 files checked")
     assert out.stderr == ""
 
 
@@ -49,7 +52,7 @@ def test_text_format_and_exit_1(root: Path) -> None:
         rf"\(twin: sources/zh/ch14\.yaml:{line_of(root, ZH, FEEDFORWARD_ZH)}:\d+\)",
         lines[0],
     ), lines[0]
-    assert lines[-1] == "pipeline check: 1 error, 0 warnings in 3 files"
+    assert lines[-1] == "pipeline check: 1 error, 0 warnings, 1 waived in 4 files"
 
 
 def test_json_format(root: Path) -> None:
@@ -57,8 +60,8 @@ def test_json_format(root: Path) -> None:
     out = run_cli("check", "--format", "json", cwd=root)
     assert out.returncode == 1
     doc = json.loads(out.stdout)
-    assert doc["version"] == 1 and doc["waived"] == []
-    assert doc["summary"] == {"errors": 1, "warnings": 0, "waived": 0}
+    assert doc["version"] == 1 and [w["rule"] for w in doc["waived"]] == [SHIPPED_WAIVED]
+    assert doc["summary"] == {"errors": 1, "warnings": 0, "waived": 1}
     (f,) = doc["findings"]
     assert set(f) == {"rule", "severity", "unit", "path", "line", "column", "message", "twin"}
     assert (f["rule"], f["severity"], f["unit"], f["path"], f["line"]) == (
@@ -70,12 +73,11 @@ def test_json_format(root: Path) -> None:
 def test_json_of_clean_sources(root: Path) -> None:
     out = run_cli("check", "--format", "json", cwd=root)
     assert out.returncode == 0
-    assert json.loads(out.stdout) == {
-        "version": 1,
-        "findings": [],
-        "waived": [],
-        "summary": {"errors": 0, "warnings": 0, "waived": 0},
-    }
+    doc = json.loads(out.stdout)
+    assert (doc["version"], doc["findings"]) == (1, [])
+    assert doc["summary"] == {"errors": 0, "warnings": 0, "waived": 1}
+    (waived,) = doc["waived"]
+    assert waived["rule"] == SHIPPED_WAIVED and waived["reason"]
 
 
 def test_github_format(root: Path) -> None:
@@ -108,7 +110,7 @@ def test_warnings_pass_unless_strict(root: Path) -> None:
 
 
 def test_unusable_sources_exit_2(root: Path) -> None:
-    mutate(root, EN, "meta:\n", "meta: [\n")
+    mutate(root, EN, "body:\n", "body: [\n")
     out = run_cli("check", cwd=root)
     assert out.returncode == 2
     assert "sources/en/ch14.yaml:" in out.stderr and "Traceback" not in out.stderr
@@ -146,14 +148,15 @@ def test_show_waived(root: Path) -> None:
         root,
         EN,
         FEEDFORWARD_EN + "\n",
-        "text: Well suited to 前馈网络 and image processing.\n        ignore: {untranslated: quoted on purpose}\n",
+        f"text: Suited to 前馈网络 and image-processing tasks.\n{INDENT}ignore: {{untranslated: quoted on purpose}}\n",
     )
     out = run_cli("check", cwd=root)
-    assert out.returncode == 0 and "1 waived" in out.stdout and "waived untranslated" not in out.stdout
+    assert out.returncode == 0 and "2 waived" in out.stdout and "waived untranslated" not in out.stdout
     shown = run_cli("check", "--show-waived", cwd=root)
     assert "waived untranslated:" in shown.stdout and "[waived: quoted on purpose]" in shown.stdout
     doc = json.loads(run_cli("check", "--format", "json", cwd=root).stdout)
-    assert doc["waived"][0]["reason"] == "quoted on purpose" and doc["summary"]["waived"] == 1
+    assert [w["reason"] for w in doc["waived"] if w["rule"] == "untranslated"] == ["quoted on purpose"]
+    assert doc["summary"]["waived"] == 2
 
 
 # -- accepting reviewed translations ----------------------------------------------------------
@@ -170,7 +173,7 @@ def only_fingerprints_changed(before: bytes, after: bytes) -> list[tuple[bytes, 
 
 
 def test_accept_rewrites_only_the_fingerprint(root: Path) -> None:
-    mutate(root, ZH, FEEDFORWARD_ZH, "feedforward: 非常适合前馈网络和图像处理。")
+    mutate(root, ZH, FEEDFORWARD_ZH, CHANGED_ZH)
     before = (root / EN).read_bytes()
     assert run_cli("check", cwd=root).returncode == 1
     out = run_cli("check", "--accept", FEEDFORWARD_ID, cwd=root)
@@ -182,7 +185,7 @@ def test_accept_rewrites_only_the_fingerprint(root: Path) -> None:
 def test_stamp_keeps_crlf_and_bom(root: Path) -> None:
     path = root / EN
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    mutate(root, ZH, FEEDFORWARD_ZH, "feedforward: 非常适合前馈网络和图像处理。")
+    mutate(root, ZH, FEEDFORWARD_ZH, CHANGED_ZH)
     before = path.read_bytes()
     assert run_cli("stamp", FEEDFORWARD_ID, cwd=root).returncode == 0
     after = path.read_bytes()
@@ -194,7 +197,7 @@ def test_stamp_keeps_crlf_and_bom(root: Path) -> None:
 def test_stamp_inserts_a_missing_fingerprint(root: Path) -> None:
     path = root / EN
     shipped = path.read_text(encoding="utf-8")
-    text = re.sub(r"(text: Well suited to feed-forward[^\n]*\n)\s+source: [0-9a-f]{8}\n", r"\1", shipped)
+    text = re.sub(r"(text: Suited to feed-forward[^\n]*\n)\s+source: [0-9a-f]{8}\n", r"\1", shipped)
     path.write_text(text, encoding="utf-8")
     out = run_cli("check", cwd=root)
     assert out.returncode == 1 and "no fingerprint" in out.stdout
@@ -211,7 +214,7 @@ def test_stamping_an_up_to_date_unit_changes_nothing(root: Path) -> None:
 
 
 def test_unknown_ids_exit_2_and_change_nothing(root: Path) -> None:
-    mutate(root, ZH, FEEDFORWARD_ZH, "feedforward: 非常适合前馈网络和图像处理。")
+    mutate(root, ZH, FEEDFORWARD_ZH, CHANGED_ZH)
     before = (root / EN).read_bytes()
     for args in (("stamp", FEEDFORWARD_ID, "profiles.nope"), ("check", "--accept", "ch99:" + FEEDFORWARD_ID)):
         out = run_cli(*args, cwd=root)
