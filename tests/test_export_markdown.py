@@ -1,67 +1,157 @@
-"""Markdown handouts, read back with a real CommonMark/GFM parser (markdown-it-py)."""
+"""Markdown handouts, read back with a real CommonMark/GFM parser (markdown-it-py; mdit-py-plugins
+for the metadata block, footnotes and math when installed)."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import re
 from pathlib import Path
 
 import pytest
-from mdread import all_text, inline_text, parse, tables
+import yaml
+from mdread import (
+    HAS_PLUGINS,
+    PARSER,
+    all_text,
+    emphasis,
+    front_matter,
+    hrefs,
+    ids,
+    inline_text,
+    parse,
+    tables,
+)
 
 from pipeline.export import Options
-from pipeline.export.layout import Handout, Heading, Paragraph, Points, Table, build
-from pipeline.export.markdown import inline, markdown
+from pipeline.export.layout import (
+    Callout,
+    CodeBlock,
+    Handout,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+    Text,
+    build,
+)
+from pipeline.export.markdown import (
+    _Inline,
+    code_span,
+    escape,
+    inline,
+    markdown,
+    math_span,
+    yaml_string,
+)
 from pipeline.loader import load_book
+from pipeline.model import Book
 
 ROOT = Path(__file__).resolve().parent.parent
-BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03"), (ROOT / "sources", "ch14")]
+FIXTURE = ROOT / "tests" / "fixtures" / "md"  # every block kind and inline element, hostile text
+BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03"), (ROOT / "sources", "ch14"), (FIXTURE, "ch05")]
 EDITIONS = [("en",), ("zh",), ("zh", "en"), ("en", "zh")]
+plugins = pytest.mark.skipif(not HAS_PLUGINS, reason="mdit-py-plugins is not installed")
 
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module", params=[(b, k, e) for b, k in BOOKS for e in EDITIONS], ids=str)
-def rendered(request) -> tuple[Handout, bytes]:
-    root, key, codes = request.param
-    handout = build(load_book(str(root)), key, codes)
+@functools.cache
+def book(root: Path) -> Book:
+    return load_book(str(root))
+
+
+@functools.cache
+def fixture(codes: tuple[str, ...]) -> tuple[Handout, bytes]:
+    handout = build(book(FIXTURE), "ch05", codes)
     return handout, markdown(handout, Options())
 
 
+@pytest.fixture(scope="module", params=[(b, k, e) for b, k in BOOKS for e in EDITIONS], ids=str)
+def rendered(request) -> tuple[Handout, bytes]:
+    root, key, codes = request.param
+    handout = build(book(root), key, codes)
+    return handout, markdown(handout, Options())
+
+
+def shown(t: Text) -> str:
+    """What a reader sees of a Text: its plain text and the stale mark."""
+    return t.plain + (" ‡" if t.stale else "")
+
+
+def walk(blocks) -> list:
+    """Every block, those inside callouts too, in document order."""
+    out = []
+    for b in blocks:
+        out.append(b)
+        if isinstance(b, Callout):
+            out += walk(b.blocks)
+    return out
+
+
+# -- every handout --------------------------------------------------------------------------------
+@plugins
 def test_every_unit_is_in_the_markdown(rendered) -> None:
     handout, data = rendered
     text = squash(all_text(parse(data)))
-    missing = [t.unit for t in handout.texts() if t.unit and squash(t.text) not in text]
+    missing = [t.unit for t in handout.texts() if t.unit and squash(t.plain) not in text]
     assert not missing
 
 
-def test_comparison_table_rows_and_cells(rendered) -> None:
+def test_metadata_block_gives_the_title_and_language(rendered) -> None:
     handout, data = rendered
-    table = next(b for b in handout.blocks if isinstance(b, Table) and b.role == "comparison")
-    label = "\n".join(t.text for t in table.header[0].text)
-    parsed = next(t for t in tables(parse(data)) if t[0][0] == label)
-    assert len(parsed) == 1 + len(table.rows)
-    assert all(len(r) == len(table.header) for r in parsed)
-    for row, cells in zip(parsed[1:], table.rows, strict=True):
-        assert row[0] == cells[0].text[0].text
-        for got, cell in zip(row[1:], cells[1:], strict=True):
-            assert got.split("\n") == [t.text for t in cell.text]
+    assert data.startswith(b"---\n")
+    meta = front_matter(data)
+    assert meta == {"title": " / ".join(t.plain for t in handout.title.title), "lang": handout.info.language}
+    tokens = parse(data)
+    if HAS_PLUGINS:
+        assert tokens[0].type == "front_matter"
+    assert next(t.tag for t in tokens if t.type == "heading_open") == "h1"  # the metadata is no heading
 
 
-def test_headings_and_lists(rendered) -> None:
+def test_headings_levels_numbers_and_anchors(rendered) -> None:
     handout, data = rendered
     tokens = parse(data)
-    heads = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open"]
+    heads = [(t.tag, inline_text(tokens[i + 1])) for i, t in enumerate(tokens) if t.type == "heading_open"]
     wanted = [b for b in handout.blocks if isinstance(b, Heading)]
-    assert len(heads) == 1 + len(wanted)  # the title, then every section and profile
-    for got, h in zip(heads[1:], wanted, strict=True):
-        assert got.startswith(f"{h.number} " if h.number else h.text[0].text)
-    if not handout.bilingual:
-        items = sum(len(b.items) for b in handout.blocks if isinstance(b, Points))
-        notes = sum(len(b.notes) for b in handout.blocks if isinstance(b, Table))
-        assert sum(t.type == "list_item_open" for t in tokens) == items + notes
+    assert heads[0] == ("h1", " / ".join(shown(t) for t in handout.title.title))
+    assert len(heads) == 1 + len(wanted)
+    for (tag, text), h in zip(heads[1:], wanted, strict=True):
+        assert tag == f"h{h.level + 1}"
+        number = f"{h.number} " if h.number else ""
+        assert text.strip() == number + " / ".join(shown(t) for t in h.text)
+    anchors = ids(tokens)
+    assert len(anchors) == len(set(anchors))
+    assert {h.anchor for h in wanted} <= set(anchors)
+
+
+def test_internal_links_resolve_to_an_anchor_of_the_document(rendered) -> None:
+    handout, data = rendered
+    tokens = parse(data)
+    internal = [h[1:] for h in hrefs(tokens) if h.startswith("#")]
+    assert set(internal) <= set(ids(tokens))
+    tables_ = [b for b in handout.blocks if isinstance(b, Table) and b.anchor]
+    assert {b.anchor for b in tables_} <= set(ids(tokens))
+
+
+def test_tables_keep_every_cell(rendered) -> None:
+    handout, data = rendered
+    parsed = tables(parse(data))
+    for table in (b for b in walk(handout.blocks) if isinstance(b, Table)):
+        header = ["\n".join(shown(t) for t in c.text) for c in table.header]
+        got = next(t for t in parsed if t[0] == header)
+        assert got[1:] == [["\n".join(shown(t) for t in c.text) for c in row] for row in table.rows]
+
+
+def test_code_is_fenced_once_with_its_language(rendered) -> None:
+    handout, data = rendered
+    fences = [t for t in parse(data) if t.type == "fence"]
+    codes = [b for b in walk(handout.blocks) if isinstance(b, CodeBlock)]
+    assert [(f.info, f.content) for f in fences] == [(c.language, c.code) for c in codes]
 
 
 def test_output_is_reproducible(rendered) -> None:
@@ -69,43 +159,329 @@ def test_output_is_reproducible(rendered) -> None:
     assert markdown(handout, Options()) == data
 
 
+def list_items(tokens) -> list[tuple[int, str, str]]:
+    """(depth, bullet|ordered, text) of every list item, from the parser's nesting."""
+    out, stack = [], []
+    for i, t in enumerate(tokens):
+        if t.type in ("bullet_list_open", "ordered_list_open"):
+            stack.append(t.type.split("_")[0])
+        elif t.type in ("bullet_list_close", "ordered_list_close"):
+            stack.pop()
+        elif t.type == "list_item_open":
+            text = next(x for x in tokens[i:] if x.type == "inline")
+            out.append((len(stack) - 1, stack[-1], squash(inline_text(text))))
+    return out
+
+
+def expected_items(b: ListBlock, depth: int = 0) -> list[tuple[int, str, str]]:
+    out = []
+    for item in b.items:
+        mark = b.mark or ""
+        out.append((depth, "ordered" if b.numbered else "bullet", squash(mark + shown(item.text[0]))))
+        if item.children is not None:
+            out += expected_items(item.children, depth + 1)
+    return out
+
+
+def test_lists_nest_under_their_parent_item(rendered) -> None:
+    handout, data = rendered
+    if handout.bilingual:
+        return  # bilingual lists are rows of the two-column tables (test_bilingual_*)
+    wanted = []
+    for b in walk(handout.blocks):
+        if isinstance(b, ListBlock):
+            wanted += expected_items(b)
+        elif isinstance(b, Table):  # the table notes are a bullet list too
+            wanted += [(0, "bullet", None) for _ in b.notes]
+    got = list_items(parse(data))
+    assert len(got) == len(wanted)
+    for (depth, kind, text), want in zip(got, wanted, strict=True):
+        assert (depth, kind, text if want[2] is not None else None) == want
+    lists = [t for t in parse(data) if t.type.endswith("list_open") and t.level == 0]
+    notes = sum(1 for b in handout.blocks if isinstance(b, Table) and b.notes)
+    tops = sum(1 for b in handout.blocks if isinstance(b, ListBlock))
+    assert len(lists) == tops + notes  # two lists in a row do not merge
+
+
+# -- bilingual handouts (issue #15) -----------------------------------------------------------------
+def runs(blocks) -> list[list]:
+    """Consecutive paragraphs and lists: each run is one two-column table."""
+    out: list[list] = []
+    current: list = []
+    for b in blocks:
+        if isinstance(b, (Paragraph, ListBlock)):
+            current.append(b)
+            continue
+        if current:
+            out.append(current)
+            current = []
+        if isinstance(b, Callout):
+            out += runs(b.blocks)
+    return [*out, current] if current else out
+
+
+def rows(b: Paragraph | ListBlock) -> int:
+    if isinstance(b, Paragraph):
+        return 1
+    return (b.title is not None) + sum(1 + (rows(i.children) if i.children else 0) for i in b.items)
+
+
+def test_bilingual_paragraphs_share_one_table_per_run(rendered) -> None:
+    handout, data = rendered
+    if not handout.bilingual:
+        return
+    first = handout.labels[handout.langs[0]]
+    header = [first.language_name(c) for c in handout.langs]
+    pair_tables = [t for t in tables(parse(data)) if t[0] == header]
+    expected = runs(handout.blocks)
+    assert len(pair_tables) == len(expected)
+    for table, run in zip(pair_tables, expected, strict=True):
+        assert len(table) == 1 + sum(rows(b) for b in run)  # the header once, a row per text
+        cells = [[squash(c) for c in row] for row in table[1:]]
+        paras = [b for b in run if isinstance(b, Paragraph)]
+        for p in paras:  # a callout's label leads its first paragraph
+            by_lang = {t.lang: squash(shown(t)) for t in p.text}
+            want = [by_lang.get(c, "") for c in handout.langs]
+            assert any(all(c.endswith(w) for c, w in zip(row, want, strict=True)) for row in cells), want
+
+
+# -- the fixture: every block kind and inline element ----------------------------------------------
+def test_cjk_emphasis_is_strong_even_next_to_punctuation() -> None:
+    zh = emphasis(parse(fixture(("zh",))[1]))
+    assert ("strong", "html", "“强调”") in zh  # 这是**“强调”**文本 would not be bold
+    assert ("strong", "markdown", "加粗") in zh
+    assert ("em", "markdown", "斜体") in zh
+    en = emphasis(parse(fixture(("en",))[1]))
+    assert ("strong", "markdown", "“emphasis”") in en
+    assert ("strong", "markdown", "site") in en  # inside a link
+
+
+def test_links_sub_sup_code() -> None:
+    _handout, data = fixture(("en",))
+    tokens = parse(data)
+    url = "https://example.org/a_(b)?q=1|2"
+    assert PARSER.normalizeLink(url) in hrefs(tokens)
+    kids = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    html = [c.content for c in kids if c.type == "html_inline"]
+    assert {"<sub>", "</sub>", "<sup>", "</sup>"} <= set(html)
+    code = [c.content for c in kids if c.type == "code_inline"]
+    assert "a`b" in code and "`tick" in code
+
+
+@plugins
+def test_math_and_its_fallback_to_code() -> None:
+    for codes in (("en",), ("zh", "en")):
+        kids = [c for t in parse(fixture(codes)[1]) if t.type == "inline" for c in t.children or []]
+        assert "x_1 + y^2" in [c.content for c in kids if c.type == "math_inline"]
+        code = [c.content for c in kids if c.type == "code_inline"]
+        assert "\\text{$}" in code  # a "$" inside: code, not math
+        assert "|x|" in code  # a "|" inside a table cell: code (GFM splits rows first)
+
+
+@plugins
+@pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=str)
+def test_footnotes_are_definitions_at_the_end(codes) -> None:
+    handout, data = fixture(codes)
+    tokens = parse(data)
+    refs = [c for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "footnote_ref"]
+    assert sorted({r.meta["label"] for r in refs}) == [str(n.number) for n in handout.footnotes]
+    start = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+    notes: list[list[str]] = []
+    for t in tokens[start:]:
+        if t.type == "footnote_open":
+            notes.append([])
+        elif t.type == "inline":
+            notes[-1].append(inline_text(t))
+    assert notes == [[shown(t) for t in n.text] for n in handout.footnotes]
+
+
+def blockquotes(tokens) -> list[list[str]]:
+    """The inline texts of each top-level blockquote."""
+    out: list[list[str]] = []
+    depth = 0
+    for t in tokens:
+        if t.type == "blockquote_open":
+            depth += 1
+            if depth == 1:
+                out.append([])
+        elif t.type == "blockquote_close":
+            depth -= 1
+        elif t.type == "inline" and depth:
+            out[-1].append(inline_text(t))
+    return out
+
+
+def test_callouts_are_alerts_with_their_label_and_quotes_end_with_the_attribution() -> None:
+    _handout, data = fixture(("en",))
+    quotes = blockquotes(parse(data))
+    assert quotes[0][0] == "[!NOTE]\nNote: A note.2"  # the footnote reference prints its number
+    assert quotes[1][:2] == ["[!WARNING]\nWarning: Careful", "A warning."]
+    assert quotes[2][0] == "[!TIP]\nTip:"
+    assert quotes[3] == ["Editor's note: The editor speaks."]  # no alert: a plain quote
+    assert quotes[4] == ["A quotation.", "— Someone"]
+    kinds = [e[:2] for e in emphasis(parse(data))]
+    assert kinds.count(("strong", "markdown")) >= 5
+
+
+def test_bilingual_callout_keeps_its_alert_and_table() -> None:
+    _, data = fixture(("zh", "en"))
+    text = data.decode()
+    assert "> [!NOTE]\n>\n> | 中文 | 英语 |\n" in text
+    assert "| **注意**：注意文字。[^2] | **Note:** A note.[^2] |" in text
+
+
+def test_code_fence_is_longer_than_any_backtick_run_inside() -> None:
+    _, data = fixture(("zh", "en"))
+    assert "\n````python\n" in data.decode()
+    assert sum(t.type == "fence" for t in parse(data)) == 1  # once, in a bilingual handout too
+
+
+# -- hostile text -----------------------------------------------------------------------------------
 HOSTILE = [
     "a | b",
-    "*bold* and _it_",
+    "*bold* and _it_ **x**",
     "<b>x</b> & <br/> &amp;",
     "# not a heading",
     "- not a list",
     "1. not a list",
     "> not a quote",
     "`code` and ``more``",
-    "line one\nline two | with pipe",
-    "[link](http://x) ![img](y)",
-    "back\\slash ~~strike~~",
+    "line one\nline two | with pipe\n- three",
+    "[link](http://x) ![img](y) [^1]: z",
+    "back\\slash ~~strike~~ $x$ ^y^",
+    "```\nfence",
+    "    indented",
+    ": definition",
 ]
 
 
+def replace_texts(obj, text: str):
+    """The handout with every piece of text replaced by ``text`` (no inline markup)."""
+    if isinstance(obj, Text):
+        return dataclasses.replace(obj, text=text, inlines=())
+    if isinstance(obj, tuple):
+        return tuple(replace_texts(x, text) for x in obj)
+    if isinstance(obj, list):
+        return [replace_texts(x, text) for x in obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: replace_texts(getattr(obj, f.name), text) for f in dataclasses.fields(obj)}
+        changes = {k: v for k, v in changes.items() if v is not getattr(obj, k)}
+        return dataclasses.replace(obj, **changes) if changes else obj
+    return obj
+
+
+def structure(data: bytes) -> list[tuple[str, str, int]]:
+    return [(t.type, t.tag, t.level) for t in parse(data) if t.type != "inline"]
+
+
+@pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=str)
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_text_keeps_structure_and_prints_literally(text: str) -> None:
-    handout = build(load_book(str(BOOKS[0][0])), "ch03", ("en",))
-    blocks = []
-    for b in handout.blocks:
-        if isinstance(b, Paragraph):
-            b = dataclasses.replace(b, text=(dataclasses.replace(b.text[0], text=text),))
-        if isinstance(b, Table) and b.role == "comparison":
-            row = list(b.rows[0])
-            row[-1] = dataclasses.replace(row[-1], text=(dataclasses.replace(row[-1].text[0], text=text),))
-            b = dataclasses.replace(b, rows=(tuple(row), *b.rows[1:]))
-        blocks.append(b)
-    data = markdown(dataclasses.replace(handout, blocks=blocks), Options())
-    tokens = parse(data)
-    table = tables(tokens)[0]
-    assert len(table) == 4 and all(len(r) == 4 for r in table)
-    assert table[1][3] == text
-    paragraphs = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "paragraph_open"]
-    assert text in paragraphs
-    assert not any(t.type in ("html_block", "code_block", "fence", "blockquote_open") for t in tokens)
+def test_hostile_text_keeps_structure_and_prints_literally(text: str, codes) -> None:
+    handout, _ = fixture(codes)
+    plain = replace_texts(handout, "harmless words")
+    hostile = replace_texts(handout, text)
+    base, data = markdown(plain, Options()), markdown(hostile, Options())
+    assert structure(data) == structure(base)
+    seen = all_text(parse(data))
+    assert seen.count(text.strip()) >= all_text(parse(base)).count("harmless words")
+    title = front_matter(data)["title"]  # Markdown for pandoc: escaped like the visible title
+    assert inline_text(PARSER.parseInline(title)[0]) == " / ".join([text.strip()] * len(codes))
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, 'say "hi" \\ #x', "a\u2028b\x85c", "tab\there"])
+def test_yaml_title_is_quoted(text: str) -> None:
+    assert yaml.safe_load(f"title: {yaml_string(text)}") == {"title": text}
+
+
+# -- inline elements, one by one --------------------------------------------------------------------
+NEIGHBOURS = ["", "a", "是", " ", "。", "“", "(", "1", "$", "✓", "*"]
+INNERS = ["x", "强调", "“强调”", "a.", ".a", " x", "x ", "✓", "(1)"]
+
+
+@pytest.mark.parametrize("tag", ["b", "i"])
+def test_emphasis_works_whatever_surrounds_it(tag: str) -> None:
+    """Every combination of neighbours: the span is bold/italic over exactly its text, and the
+    text around it prints literally."""
+    kind = {"b": "strong", "i": "em"}[tag]
+    for left, inner, right in itertools.product(NEIGHBOURS, INNERS, NEIGHBOURS):
+        nodes = [n for n in (left, Span(tag, [inner]), right) if n != ""]
+        tokens = PARSER.parse(_Inline().render(nodes))
+        got = [(k, t) for k, _, t in emphasis(tokens)]
+        assert got == [(kind, inner)], (left, inner, right, _Inline().render(nodes))
+        assert all_text(tokens).strip() == (left + inner + right).strip(), (left, inner, right)
+
+
+def test_nested_and_adjacent_emphasis() -> None:
+    cases = [
+        [Span("b", ["a", Span("b", ["b"]), "c"])],  # **a**b**c** would end the outer one early
+        [Span("i", ["a", Span("i", ["b"]), "c"])],
+        [Span("b", [Span("i", ["x"])])],
+        [Span("i", ["x", Span("b", ["“y”"]), "z"])],
+        [Span("b", ["a"]), Span("i", ["b"])],
+        [Span("b", ["a"]), "b", Span("b", ["c"])],
+        ["x", Span("sup", [Span("b", ["2"])]), "y"],
+        [Span("a", [Span("b", ["w"])], href="https://x.org")],
+    ]
+    for nodes in cases:
+        md = _Inline().render(nodes)
+        tokens = PARSER.parse(md)
+        want = sorted(_spans(nodes))
+        assert sorted((k, t) for k, _, t in emphasis(tokens)) == want, md
+
+
+def _spans(nodes) -> list[tuple[str, str]]:
+    out = []
+    for n in nodes:
+        if isinstance(n, Span):
+            if n.tag in ("b", "i"):
+                out.append(({"b": "strong", "i": "em"}[n.tag], _text(n.children)))
+            out += _spans(n.children)
+    return out
+
+
+def _text(nodes) -> str:
+    return "".join(n if isinstance(n, str) else _text(n.children) for n in nodes)
+
+
+def test_native_markdown_where_commonmark_allows_it() -> None:
+    assert _Inline().render(["这是", Span("b", ["强调"]), "文本"]) == "这是**强调**文本"
+    assert _Inline().render(["这是", Span("b", ["“强调”"]), "文本"]) == "这是<strong>“强调”</strong>文本"
+    assert _Inline().render(["a ", Span("i", ["b"]), "."]) == "a *b*."
+
+
+@pytest.mark.parametrize(
+    ("code", "md"),
+    [
+        ("x", "`x`"),
+        ("a`b", "``a`b``"),
+        ("`tick", "`` `tick ``"),
+        (" a ", "`  a  `"),
+        ("a``b`", "``` a``b` ```"),
+    ],
+)
+def test_code_span(code: str, md: str) -> None:
+    assert code_span(code) == md
+    kids = PARSER.parseInline(md)[0].children
+    assert [(c.type, c.content) for c in kids] == [("code_inline", code)]
+
+
+def test_code_span_in_a_table_cell_escapes_the_bar() -> None:
+    md = f"| h |\n|---|\n| {code_span('a|b', cell=True)} |\n"
+    assert tables(PARSER.parse(md)) == [[["h"], ["a|b"]]]
+
+
+def test_math_span() -> None:
+    assert math_span("x_1 + y^2") == "$x_1 + y^2$"
+    assert math_span(" a\nb ") == "$a b$"  # pandoc: no space inside the dollars
+    assert math_span("\\text{$}") == "`\\text{$}`"
+    assert math_span("a\\") == "`a\\`"
+    assert math_span("|x|", cell=True) == "`\\|x\\|`"
+    assert math_span("x", next_char="2") == "`x`"  # "$x$2" is no math for pandoc
 
 
 def test_inline_escapes_only_what_it_must() -> None:
     assert inline("Mac OS X and C++/CUDA, 2006.") == "Mac OS X and C++/CUDA, 2006."
     assert inline("a|b") == "a\\|b"
+    assert inline("1. x") == "1\\. x"
+    assert inline("- x") == "\\- x"
+    assert escape("a\nb") == "a<br>b"
