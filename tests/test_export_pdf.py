@@ -1,5 +1,6 @@
-"""PDF handouts, read back with pypdf: text, fonts, pages, metadata, outline, reproducibility,
-glyph coverage, escaping, repeated table headers and Chinese line breaking."""
+"""PDF handouts, read back with pypdf: text, fonts, pages, metadata, outline, links,
+reproducibility, glyph coverage, escaping, every block kind, inline faces, repeated table
+headers and Chinese line breaking."""
 
 from __future__ import annotations
 
@@ -20,13 +21,32 @@ from reportlab.platypus import Paragraph as RLParagraph
 
 from pipeline.errors import Position
 from pipeline.export import Options, RenderError, pdfkit
-from pipeline.export.layout import Handout, Heading, Paragraph, Table, Text, build
-from pipeline.export.pdf import pdf
+from pipeline.export.layout import (
+    Callout,
+    CodeBlock,
+    CodeSpan,
+    Handout,
+    Heading,
+    ListBlock,
+    MathSpan,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    Text,
+    XRef,
+    build,
+)
+from pipeline.export.pdf import list_number, pdf
 from pipeline.loader import load_book
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = (ROOT / "tests" / "fixtures" / "book2", "ch03")
-BOOKS = [FIXTURE, (ROOT / "sources", "ch14")]
+BLOCKS = (ROOT / "tests" / "fixtures" / "blocks", "ch04")  # every block kind and inline tag
+SHOWCASE = (ROOT / "examples" / "showcase", "ch04")
+CH14 = (ROOT / "sources", "ch14")
+BOOKS = [FIXTURE, BLOCKS, CH14]
 EDITIONS = [("en",), ("zh",), ("zh", "en")]
 BASE14 = {
     "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold",
@@ -56,6 +76,37 @@ def page_texts(data: bytes) -> tuple[str, ...]:
     return tuple(page.extract_text() for page in reader(data).pages)
 
 
+@dataclasses.dataclass(frozen=True)
+class Chunk:
+    """A piece of text as drawn: its page, font (without the subset tag), size and position."""
+
+    page: int
+    text: str
+    font: str
+    size: float
+    x: float
+    y: float
+
+
+@cache
+def chunks(data: bytes) -> tuple[Chunk, ...]:
+    out: list[Chunk] = []
+    for number, page in enumerate(reader(data).pages):
+
+        def visit(
+            text: str, cm: list[float], tm: list[float], font: Any, size: float, n: int = number
+        ) -> None:
+            if not text.strip() or font is None:
+                return
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            name = str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1]
+            out.append(Chunk(n, text.strip(), name, size * abs(cm[3] or 1), x, y))
+
+        page.extract_text(visitor_text=visit)
+    return tuple(out)
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -70,21 +121,42 @@ def map_texts(obj: Any, change: Callable[[Text], Text]) -> Any:
         fields = {
             f.name: map_texts(getattr(obj, f.name), change)
             for f in dataclasses.fields(obj)
-            if f.name not in ("pos", "labels", "info")
+            if f.name not in ("pos", "labels", "info", "inlines")
         }
         return dataclasses.replace(obj, **fields)
     return obj
 
 
 def with_texts(h: Handout, change: Callable[[Text], Text]) -> Handout:
-    return dataclasses.replace(h, title=map_texts(h.title, change), blocks=map_texts(h.blocks, change))
+    return dataclasses.replace(
+        h,
+        title=map_texts(h.title, change),
+        blocks=map_texts(h.blocks, change),
+        footnotes=map_texts(h.footnotes, change),
+    )
+
+
+def retext(t: Text, text: str, *nodes: Any) -> Text:
+    """The Text with new content: plain ``text``, or the inline ``nodes`` when given."""
+    return dataclasses.replace(t, text=text, inlines=tuple(nodes))
+
+
+def all_blocks(blocks: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out = []
+    for b in blocks:
+        out.append(b)
+        if isinstance(b, Callout):
+            out += all_blocks(b.blocks)
+        elif isinstance(b, ListBlock):
+            out += all_blocks([i.children for i in b.items if i.children is not None])
+    return out
 
 
 CASES = [(root, key, codes) for root, key in BOOKS for codes in EDITIONS]
 
 
 def _case_id(case: tuple[Path, str, tuple[str, ...]]) -> str:
-    return f"{case[1]}.{'+'.join(case[2])}"
+    return f"{case[0].name}-{case[1]}.{'+'.join(case[2])}"
 
 
 def _case(request: pytest.FixtureRequest) -> tuple[Handout, bytes]:
@@ -107,7 +179,7 @@ def bilingual_case(request: pytest.FixtureRequest) -> tuple[Handout, bytes]:
 def test_every_unit_is_in_the_extracted_text(case: tuple[Handout, bytes]) -> None:
     h, data = case
     text = squash("".join(page_texts(data)))
-    missing = [(t.unit, t.lang) for t in h.texts() if t.unit and squash(t.text) not in text]
+    missing = [(t.unit, t.lang) for t in h.texts() if t.unit and squash(t.plain) not in text]
     assert not missing
 
 
@@ -122,10 +194,211 @@ def test_bilingual_units_share_a_page(bilingual_case: tuple[Handout, bytes]) -> 
     h, data = bilingual_case
     assert h.bilingual
     pages = [squash(t) for t in page_texts(data)]
-    for block in h.blocks:
-        if isinstance(block, Paragraph) and block.role == "body" and len(block.text) == 2:
-            first, second = (squash(t.text) for t in block.text)
-            assert any(first in p and second in p for p in pages), block.text[0].unit
+    paragraphs = [b for b in all_blocks(h.blocks) if isinstance(b, Paragraph) and len(b.text) == 2]
+    assert paragraphs
+    for block in paragraphs:
+        first, second = (squash(t.plain) for t in block.text)
+        assert any(first in p and second in p for p in pages), block.text[0].unit
+
+
+@pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=["en", "zh+en"])
+def test_every_block_kind_is_printed_with_its_furniture(codes: tuple[str, ...]) -> None:
+    h = handout(*BLOCKS, codes)
+    text = squash("".join(page_texts(rendered(*BLOCKS, codes))))
+    kinds = {type(b) for b in all_blocks(h.blocks)}
+    assert {Heading, Paragraph, ListBlock, Table, Callout, Quote, CodeBlock} <= kinds
+    for b in all_blocks(h.blocks):
+        if isinstance(b, Table) and b.label:
+            for label, caption in zip(b.label, b.caption, strict=True):
+                assert squash(label.plain + caption.plain) in text  # "Table 4.1 Common kernel sizes"
+        elif isinstance(b, Callout):
+            assert all(squash(t.plain) in text for t in b.label)  # "Tip", "Editor's note"
+        elif isinstance(b, Quote) and b.attribution:
+            assert all(f"—{squash(t.plain)}" in text for t in b.attribution)
+        elif isinstance(b, ListBlock) and b.mark:
+            for item in b.items:
+                assert all(f"{b.mark}{squash(t.plain)}" in text for t in item.text)
+        elif isinstance(b, ListBlock) and b.numbered:
+            for n, item in enumerate(b.items, start=1):
+                number = list_number(n, b.depth)
+                assert all(f"{number}{squash(t.plain)}" in text for t in item.text)
+    for note in h.footnotes:
+        assert all(f"{note.number}.{squash(t.plain)}" in text for t in note.text)
+
+
+def test_list_numbers_by_depth() -> None:
+    assert [list_number(n, 0) for n in (1, 2, 10)] == ["1.", "2.", "10."]
+    assert [list_number(n, 1) for n in (1, 26, 27)] == ["a.", "z.", "aa."]
+    assert [list_number(n, 2) for n in (1, 4, 9, 14, 1994)] == ["i.", "iv.", "ix.", "xiv.", "mcmxciv."]
+    assert list_number(3, 3) == "3."
+
+
+def test_nested_items_are_indented_under_their_parent() -> None:
+    h = handout(*BLOCKS, ("en",))
+    data = rendered(*BLOCKS, ("en",))
+    outer = next(b for b in h.blocks if isinstance(b, ListBlock) and any(i.children for i in b.items))
+    parent = next(i for i in outer.items if i.children)
+    child = parent.children.items[0]  # type: ignore[union-attr]
+    x = {c.text: c.x for c in chunks(data)}
+    assert x[child.text[0].plain] > x[parent.text[0].plain] + 10
+
+
+@pytest.mark.parametrize("book", [BLOCKS, SHOWCASE], ids=["blocks", "showcase"])
+def test_code_is_printed_once_line_by_line_in_the_code_face(book: tuple[Path, str]) -> None:
+    h, data = handout(*book, ("zh", "en")), rendered(*book, ("zh", "en"))
+    codes = [b for b in all_blocks(h.blocks) if isinstance(b, CodeBlock)]
+    assert codes
+    text = "".join(page_texts(data))
+    code = "\n".join(b.code for b in codes)
+    for line in {line.strip() for line in code.split("\n") if line.strip()}:
+        assert text.count(line) == code.count(line), line  # shown once, also in a bilingual handout
+    drawn = [c for c in chunks(data) if c.text.startswith("import numpy")]
+    assert [c.font for c in drawn] == ["DejaVuSansMono"]
+
+
+def test_inline_code_math_and_italics_are_set_in_their_faces() -> None:
+    h = handout(*BLOCKS, ("en",))
+    target = next(b.text[0] for b in h.blocks if isinstance(b, Paragraph))
+    nodes = (
+        "Plain ",
+        Span("i", ["Emphasised 强调"]),
+        " and ",
+        CodeSpan("code_span()"),
+        " then ",
+        MathSpan("x^2"),
+        " and ",
+        Span("b", [Span("i", ["boldital"])]),
+        " with ",
+        CodeSpan("注释"),
+        ".",
+    )
+    changed = with_texts(h, lambda t: retext(t, "x", *nodes) if t == target else t)
+    drawn = chunks(pdf(changed, Options()))
+
+    def font(text: str) -> str:
+        return next(c.font for c in drawn if text in c.text)
+
+    assert font("Emphasised") == "DejaVuSans-Oblique"
+    assert font("强调") == "NotoSansSC-Regular"  # the italic face has no Chinese: upright, not lost
+    assert font("code_span()") == "DejaVuSansMono"
+    assert font("x^2") == "DejaVuSerif-Italic"
+    assert font("boldital") == "NotoSansSC-Bold"  # no bold oblique face: bold wins
+    assert font("注释") == "NotoSansSC-Regular"
+
+
+def test_sub_and_superscripts_are_smaller_than_their_line() -> None:
+    data = rendered(*BLOCKS, ("en",))
+    drawn = chunks(data)
+    line = next(c for c in drawn if c.text.startswith("With zero padding"))
+    sub = next(c for c in drawn if c.text == "out" and c.page == line.page)
+    sup = next(c for c in drawn if c.text == "2" and c.page == line.page)
+    assert sub.size < line.size and sup.size < line.size
+    note = next(c for c in drawn if c.text == "1" and c.page == 0)  # the first footnote's number
+    assert note.size < 10
+
+
+def test_long_code_lines_are_cut_and_marked_not_lost() -> None:
+    h = handout(*BLOCKS, ("en",))
+    long = "x = [" + ", ".join(str(n) for n in range(90)) + "]"
+    code = f"def f():\n\treturn 1\n{long}\n"
+    blocks = [dataclasses.replace(b, code=code) if isinstance(b, CodeBlock) else b for b in h.blocks]
+    data = pdf(dataclasses.replace(h, blocks=blocks), Options())
+    text = "".join(page_texts(data))
+    assert "    return 1" in text  # a tab is four spaces, leading space kept
+    assert squash(long) in squash(text.replace("↪", ""))
+    assert text.count("↪") >= 1
+    right = 595.28 - 20 * 72 / 25.4  # the right margin of an A4 page
+    files = {"DejaVuSansMono": pdfkit.MONO_FONT, "DejaVuSans": pdfkit.SYMBOL_FONT}
+    lines: dict[tuple[int, float], list[Chunk]] = {}
+    for c in chunks(data):
+        if c.font in files:
+            lines.setdefault((c.page, c.y), []).append(c)
+    assert lines
+    for line in lines.values():
+        width = sum(stringWidth(c.text, pdfkit.load_font(files[c.font]).fontName, c.size) for c in line)
+        assert line[0].x + width <= right, [c.text for c in line]
+
+
+def test_a_callout_label_stays_with_its_text() -> None:
+    h = handout(*SHOWCASE, ("zh", "en"))
+    pages = [squash(t) for t in page_texts(rendered(*SHOWCASE, ("zh", "en")))]
+    callouts = [b for b in all_blocks(h.blocks) if isinstance(b, Callout)]
+    assert callouts
+    for b in callouts:
+        label = squash(b.label[0].plain)
+        first = squash(b.blocks[0].text[0].plain)  # type: ignore[union-attr]
+        assert any(label in p and first in p for p in pages), label
+
+
+def test_a_callout_longer_than_a_page_splits() -> None:
+    h = handout(*BLOCKS, ("zh", "en"))
+    para = next(b for b in h.blocks if isinstance(b, Paragraph))
+    blocks = []
+    for b in h.blocks:
+        if isinstance(b, Callout):
+            b = dataclasses.replace(b, blocks=b.blocks + (para,) * 60)
+        blocks.append(b)
+    data = pdf(dataclasses.replace(h, blocks=blocks), Options())
+    assert len(page_texts(data)) > len(page_texts(rendered(*BLOCKS, ("zh", "en")))) + 2
+
+
+# -- links -------------------------------------------------------------------------------------------
+def links(data: bytes) -> list[tuple[int, Any]]:
+    out = []
+    for number, page in enumerate(reader(data).pages):
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            if a.get("/Subtype") == "/Link":
+                out.append((number, a))
+    return out
+
+
+def test_references_and_note_numbers_link_to_their_targets(bilingual_case: tuple[Handout, bytes]) -> None:
+    h, data = bilingual_case
+    r = reader(data)
+    drawn = chunks(data)
+    nodes = [n for t in h.texts() for n in t.nodes if isinstance(n, XRef | NoteRef)]
+    expected: dict[str, str] = {}  # anchor -> text drawn just below it
+    for b in all_blocks(h.blocks):
+        if isinstance(b, Heading):
+            expected[b.anchor] = squash(b.number + b.text[0].plain)
+        elif isinstance(b, Table) and b.anchor and b.label:
+            expected[b.anchor] = squash(b.label[0].plain + b.caption[0].plain)
+    for note in h.footnotes:
+        expected[note.anchor] = squash(f"{note.number}.{note.text[0].plain}")
+    internal = [a for _, a in links(data) if "/Dest" in a]
+    assert len(internal) >= len(nodes) > 0 or not nodes
+    reached = set()
+    for a in internal:
+        page_ref, _, _, top, _ = a["/Dest"]
+        page = r.get_page_number(page_ref.get_object()) if hasattr(r, "get_page_number") else 0
+        below = sorted((c for c in drawn if c.page == page and top - 40 < c.y < top), key=lambda c: -c.y)
+        assert below, a["/Dest"]
+        # the first line below the destination (both columns of a bilingual handout)
+        line = squash("".join(c.text for c in sorted(below, key=lambda c: c.x) if abs(c.y - below[0].y) < 2))
+        hits = [anchor for anchor, text in expected.items() if line[: min(8, len(text))] == text[:8]]
+        assert hits, line
+        reached.update(hits)
+    assert {n.anchor for n in nodes} <= reached
+
+
+def test_links_to_the_web_keep_their_address() -> None:
+    h = handout(*BLOCKS, ("en",))
+    target = next(b.text[0] for b in h.blocks if isinstance(b, Paragraph))
+    href = "https://example.org/a?b=1&c=2#x"
+    nodes = ("See ", Span("a", ["the <site> & more"], href), ".")
+    data = pdf(with_texts(h, lambda t: retext(t, "x", *nodes) if t == target else t), Options())
+    uris = [a["/A"]["/URI"] for _, a in links(data) if "/A" in a]
+    assert href in uris
+    assert "the <site> & more" in "".join(page_texts(data))
+
+
+def test_a_reference_to_a_missing_anchor_prints_without_a_link() -> None:
+    h = handout(*BLOCKS, ("en",))
+    target = next(b.text[0] for b in h.blocks if isinstance(b, Paragraph))
+    nodes = ("See ", XRef("Section 9.9", "sec-nowhere", "nowhere"), NoteRef(7, "fn-nowhere", "x"), ".")
+    data = pdf(with_texts(h, lambda t: retext(t, "x", *nodes) if t == target else t), Options())
+    assert "See Section 9.9" in page_texts(data)[0]
 
 
 # -- fonts ---------------------------------------------------------------------------------------
@@ -138,7 +411,7 @@ def fonts_of(data: bytes) -> list[dict[str, Any]]:
 
 
 def test_every_font_is_embedded_and_none_is_base14(case: tuple[Handout, bytes]) -> None:
-    _, data = case
+    h, data = case
     names = set()
     for font in fonts_of(data):
         base = str(font["/BaseFont"]).lstrip("/")
@@ -148,6 +421,8 @@ def test_every_font_is_embedded_and_none_is_base14(case: tuple[Handout, bytes]) 
         assert "/FontFile2" in descriptor, base
         assert "+" in base  # a subset
     assert {"NotoSansSC-Regular", "NotoSansSC-Bold", "DejaVuSans"} <= names
+    if any(isinstance(b, CodeBlock) for b in h.blocks):
+        assert {"DejaVuSansMono", "DejaVuSerif-Italic"} <= names
 
 
 def test_no_helvetica_anywhere_in_the_file(case: tuple[Handout, bytes]) -> None:
@@ -158,23 +433,24 @@ def test_no_helvetica_anywhere_in_the_file(case: tuple[Handout, bytes]) -> None:
 # -- pages ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("paper", "size"), [("a4", (595.28, 841.89)), ("letter", (612.0, 792.0))])
 def test_paper_size(paper: str, size: tuple[float, float]) -> None:
-    data = rendered(*BOOKS[-1], ("en",), paper)
+    data = rendered(*CH14, ("en",), paper)
     boxes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader(data).pages]
     for w, h in boxes:
         assert sorted((w, h)) == pytest.approx(sorted(size), abs=0.1)
     assert boxes[0] == pytest.approx(size, abs=0.1)  # the title page is portrait
 
 
-def test_wide_comparison_table_is_on_a_landscape_page(case: tuple[Handout, bytes]) -> None:
+def test_wide_tables_are_on_landscape_pages(case: tuple[Handout, bytes]) -> None:
     h, data = case
-    table = next(b for b in h.blocks if isinstance(b, Table) and b.role == "comparison")
-    name, label = squash(table.rows[0][0].text[0].text), squash(table.header[0].text[0].text)
-    number = next(
-        i for i, text in enumerate(page_texts(data)) if name in squash(text) and label in squash(text)
-    )
-    page = reader(data).pages[number]
-    landscape = float(page.mediabox.width) > float(page.mediabox.height)
-    assert landscape == (len(table.header) > 6)
+    r = reader(data)
+    for table in (b for b in h.blocks if isinstance(b, Table) and b.role == "table"):
+        name, label = squash(table.rows[0][0].text[0].plain), squash(table.header[0].text[0].plain)
+        number = next(
+            i for i, text in enumerate(page_texts(data)) if name in squash(text) and label in squash(text)
+        )
+        page = r.pages[number]
+        landscape = float(page.mediabox.width) > float(page.mediabox.height)
+        assert landscape == (len(table.header) > 6)
 
 
 # -- metadata and outline ------------------------------------------------------------------------
@@ -192,38 +468,34 @@ def test_metadata(case: tuple[Handout, bytes]) -> None:
     assert meta.modification_date == h.info.timestamp
 
 
-def test_outline_has_every_heading_nested(case: tuple[Handout, bytes]) -> None:
-    h, data = case
-    r = reader(data)
-    got: list[tuple[int, str]] = []
+def outline(r: PdfReader) -> list[tuple[int, Any]]:
+    got: list[tuple[int, Any]] = []
 
     def walk(items: list[Any], depth: int) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item, depth + 1)
             else:
-                got.append((depth, item.title))
+                got.append((depth, item))
 
     walk(r.outline, 0)
+    return got
+
+
+def test_outline_has_every_heading_nested_and_the_notes(case: tuple[Handout, bytes]) -> None:
+    h, data = case
+    r = reader(data)
+    got = outline(r)
     headings = [b for b in h.blocks if isinstance(b, Heading)]
-    assert [d for d, _ in got] == [b.level - 1 for b in headings]
-    for (_, title), b in zip(got, headings, strict=True):
-        assert title.startswith(b.number)
-        assert all(t.text in title for t in b.text)
-    first_profile = next(b for b in headings if b.level == 2)
-    target = r.get_destination_page_number(_find(r, first_profile))
-    assert squash(first_profile.text[0].text) in squash(r.pages[target].extract_text())
-
-
-def _find(r: PdfReader, heading: Heading) -> Any:
-    stack = list(r.outline)
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, list):
-            stack = item + stack
-        elif item.title.startswith(f"{heading.number} "):
-            return item
-    raise AssertionError(heading.number)
+    notes = [(0, " / ".join(t.plain for t in h.footnotes_title or ()))] if h.footnotes else []
+    assert [d for d, _ in got] == [b.level - 1 for b in headings] + [d for d, _ in notes]
+    for (_, item), b in zip(got, headings, strict=False):
+        assert item.title.startswith(b.number)
+        assert all(t.plain in item.title for t in b.text)
+        page = r.get_destination_page_number(item)
+        assert squash(b.text[0].plain) in squash(r.pages[page].extract_text())
+    if notes:
+        assert got[-1][1].title == notes[0][1]
 
 
 # -- reproducibility -------------------------------------------------------------------------------
@@ -255,13 +527,11 @@ def test_dates_come_from_the_handout_not_the_clock(monkeypatch: pytest.MonkeyPat
 
 # -- glyph coverage --------------------------------------------------------------------------------
 def test_missing_character_names_the_unit_and_its_position() -> None:
-    h = handout(*FIXTURE, ("zh", "en"))
-    target = next(t for t in h.texts() if t.unit and t.pos and t.lang == "en")
+    h = handout(*BLOCKS, ("zh", "en"))
+    target = next(t for t in h.texts() if t.unit and t.pos and t.lang == "en" and t.inlines)
 
     def inject(t: Text) -> Text:
-        if t == target:
-            return dataclasses.replace(t, text=t.text + "\ue000", pos=t.pos)
-        return t
+        return retext(t, t.text + "\ue000", *t.inlines, "\ue000") if t == target else t
 
     with pytest.raises(RenderError) as err:
         pdf(with_texts(h, inject), Options())
@@ -272,12 +542,37 @@ def test_missing_character_names_the_unit_and_its_position() -> None:
     assert str(target.pos) in str(err.value)
 
 
+@pytest.mark.parametrize("where", ["code span", "math span", "link text", "reference label"])
+def test_missing_character_inside_inline_elements_is_found(where: str) -> None:
+    h = handout(*BLOCKS, ("en",))
+    target = next(b.text[0] for b in h.blocks if isinstance(b, Paragraph))
+    node = {
+        "code span": CodeSpan("a\ue000"),
+        "math span": MathSpan("x\ue000"),
+        "link text": Span("a", ["go\ue000"], "https://example.org"),
+        "reference label": XRef("Table\ue000", "tbl-x", "x"),
+    }[where]
+    with pytest.raises(RenderError) as err:
+        pdf(with_texts(h, lambda t: retext(t, "x", "see ", node) if t == target else t), Options())
+    assert [p.field for p in err.value.problems] == [target.unit]
+
+
+def test_missing_character_in_a_code_block_is_found_and_chinese_is_not_missing() -> None:
+    h = handout(*BLOCKS, ("en",))
+    code = next(b for b in h.blocks if isinstance(b, CodeBlock))
+    assert re.search("[\u4e00-\u9fff]", code.code)  # its comment is Chinese: drawn in Noto Sans SC
+    blocks = [dataclasses.replace(b, code=b.code + "\ue000") if b is code else b for b in h.blocks]
+    with pytest.raises(RenderError) as err:
+        pdf(dataclasses.replace(h, blocks=blocks), Options())
+    assert "U+E000" in str(err.value) and "DejaVuSansMono.ttf" in str(err.value)
+
+
 def test_missing_character_in_a_ui_word_points_at_the_handout() -> None:
     h = handout(*FIXTURE, ("en",))
     ui = next(t for t in h.texts() if t.unit is None)
 
     def inject(t: Text) -> Text:
-        return dataclasses.replace(t, text=t.text + "\ue000") if t == ui else t
+        return retext(t, t.text + "\ue000") if t == ui else t
 
     with pytest.raises(RenderError) as err:
         pdf(with_texts(h, inject), Options())
@@ -285,11 +580,11 @@ def test_missing_character_in_a_ui_word_points_at_the_handout() -> None:
 
 
 def test_one_problem_per_unit() -> None:
-    h = handout(*FIXTURE, ("en",))
+    h = handout(*BLOCKS, ("en",))
     units = {t.unit for t in h.texts() if t.unit}
 
     def inject(t: Text) -> Text:
-        return dataclasses.replace(t, text="\ue000\ue001" + t.text) if t.unit else t
+        return retext(t, "\ue000\ue001" + t.text, "\ue000\ue001", *t.nodes) if t.unit else t
 
     with pytest.raises(RenderError) as err:
         pdf(with_texts(h, inject), Options())
@@ -305,31 +600,35 @@ def test_another_font_is_checked_too() -> None:
 
 
 # -- escaping and marking ----------------------------------------------------------------------------
-HOSTILE = '<b>x</b> & <br/> &amp; <font name="Helvetica">y</font>'
+HOSTILE = '<b>x</b> & <br/> &amp; <font name="Helvetica">y</font> </a></super>'
 
 
 def test_markup_characters_print_literally() -> None:
-    h = handout(*FIXTURE, ("en",))
-    target = next(t for b in h.blocks if isinstance(b, Paragraph) for t in b.text)
-
-    def inject(t: Text) -> Text:
-        return dataclasses.replace(t, text=HOSTILE + "\x01 end\nnext") if t == target else t
-
-    data = pdf(with_texts(h, inject), Options())
+    h = handout(*BLOCKS, ("en",))
+    target = next(b.text[0] for b in h.blocks if isinstance(b, Paragraph))
+    nodes = (HOSTILE + "\x01 end\nnext", Span("b", [HOSTILE]), CodeSpan(HOSTILE), MathSpan(HOSTILE))
+    code = next(b for b in h.blocks if isinstance(b, CodeBlock))
+    blocks = [dataclasses.replace(b, code=HOSTILE) if b is code else b for b in h.blocks]
+    changed = with_texts(
+        dataclasses.replace(h, blocks=blocks), lambda t: retext(t, "x", *nodes) if t == target else t
+    )
+    data = pdf(changed, Options())
     text = squash("".join(page_texts(data)))
-    assert squash(HOSTILE + " end next") in text
+    assert squash(HOSTILE + " end next" + HOSTILE * 3) in text
+    assert text.count(squash(HOSTILE)) == 5
     assert b"Helvetica" not in data
 
 
 def test_stale_translations_are_marked() -> None:
-    h = handout(*FIXTURE, ("zh", "en"))
+    h = handout(*BLOCKS, ("zh", "en"))
 
     def stale(t: Text) -> Text:
         return dataclasses.replace(t, stale=True) if t.unit and t.lang == "en" else t
 
     text = squash("".join(page_texts(pdf(with_texts(h, stale), Options()))))
-    unmarked = [t.unit for t in h.texts() if t.unit and t.lang == "en" and f"‡{squash(t.text)}" not in text]
-    assert not unmarked
+    marked = [t for t in h.texts() if t.unit and t.lang == "en"]
+    unmarked = [t.unit for t in marked if f"‡{squash(t.plain)}" not in text]
+    assert marked and not unmarked
 
 
 # -- tables ------------------------------------------------------------------------------------------
@@ -337,18 +636,30 @@ def test_long_table_repeats_its_header_on_every_page() -> None:
     h = handout(*FIXTURE, ("en",))
     blocks = []
     for b in h.blocks:
-        if isinstance(b, Table) and b.role == "comparison":
+        if isinstance(b, Table) and b.role == "table":
             b = dataclasses.replace(b, rows=b.rows * 40)
         blocks.append(b)
     data = pdf(dataclasses.replace(h, blocks=blocks), Options())
-    table = next(b for b in blocks if isinstance(b, Table) and b.role == "comparison")
-    row_name = squash(table.rows[0][0].text[0].text)
-    header = [squash(c.text[0].text) for c in table.header]
+    table = next(b for b in blocks if isinstance(b, Table) and b.role == "table")
+    row_name = squash(table.rows[0][0].text[0].plain)
+    header = [squash(c.text[0].plain) for c in table.header]
     pages = [squash(t) for t in page_texts(data)]
     with_rows = [p for p in pages if row_name in p]
     assert len(with_rows) >= 2
     for p in with_rows:
         assert all(label in p for label in header)
+
+
+def test_row_headers_are_bold_and_flags_centred() -> None:
+    h = handout(*BLOCKS, ("en",))
+    table = next(b for b in h.blocks if isinstance(b, Table) and b.row_header)
+    drawn = chunks(rendered(*BLOCKS, ("en",)))
+    head = next(c for c in drawn if c.text == table.rows[0][0].text[0].plain)
+    assert head.font == "NotoSansSC-Bold"
+    flag_col = next(k for k, c in enumerate(table.rows[0]) if c.kind == "flag")
+    flag = next(c for c in drawn if c.text == table.rows[0][flag_col].text[0].plain and c.y < head.y + 1)
+    header = next(c for c in drawn if c.text == table.header[flag_col].text[0].plain)
+    assert flag.x > header.x + 5  # centred in its column, the header starts at its left
 
 
 # -- Chinese line breaking -----------------------------------------------------------------------------
@@ -426,7 +737,7 @@ def test_fonts_parsed_from_the_cache_give_the_same_pdf(tmp_path: Path) -> None:
 
     def export(name: str) -> bytes:
         out = tmp_path / name
-        args = ["export", "--sources", str(ROOT / "sources"), "--lang", "zh", "--format", "pdf"]
+        args = ["export", "--sources", str(BLOCKS[0]), "--lang", "zh", "--format", "pdf"]
         cmd = [sys.executable, "-m", "pipeline", *args, "--out", str(out)]
         done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
@@ -434,7 +745,9 @@ def test_fonts_parsed_from_the_cache_give_the_same_pdf(tmp_path: Path) -> None:
 
     cold = export("cold.pdf")
     kept = sorted((tmp_path / "cache" / "fonts").iterdir())
-    assert len(kept) == 3  # Noto Sans SC Regular and Bold, DejaVu Sans
+    # Noto Sans SC Regular and Bold; DejaVu Sans, Sans Oblique, Sans Mono and Serif Italic
+    assert len(kept) == 6
     assert export("warm.pdf") == cold
-    kept[0].write_bytes(b"\x00not marshal data")
+    for damaged in kept:
+        damaged.write_bytes(b"\x00not marshal data")
     assert export("damaged.pdf") == cold
