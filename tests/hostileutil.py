@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
 ZH = "sources/zh/ch14.yaml"
 EN = "sources/en/ch14.yaml"
+BOOK = "sources/book.yaml"
+GLOSSARY = "sources/glossary.yaml"
 # one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line
 ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+)")
 
