@@ -66,7 +66,7 @@ class Labels:
         written without spaces, one space between a Han character and a Latin letter or digit
         (CLDR writes "2026年11月28日" and "Linux、Mac OS X和Windows"; the sources, and the
         checker's cjk-spacing rule, want "2026 年 11 月 28 日" and "Mac OS X 和 Windows")."""
-        if not self.language.cjk:
+        if not self.language.script.spaced_han:
             return text
         return _HAN_LATIN.sub(" ", text)
 
@@ -75,6 +75,25 @@ class Labels:
         other = Locale.parse(langs.get(code).locale)
         name = self.locale.languages.get(other.language, other.language)
         return name[:1].upper() + name[1:]
+
+
+def catalog_of(code: str) -> str | None:
+    """The catalog folder that serves a language (pipeline/locales/<locale>), or None."""
+    for name in langs.get(code).catalog_locales:
+        if os.path.exists(os.path.join(LOCALES_DIR, name, "LC_MESSAGES", f"{DOMAIN}.mo")):
+            return name
+    return None
+
+
+def missing_catalog_warning(code: str) -> str | None:
+    """The warning for a language whose UI words would be printed in English, or None."""
+    if catalog_of(code) is not None:
+        return None
+    lang = langs.get(code)
+    return (
+        f"no UI catalog for {code!r} (pipeline/locales/{lang.catalog_locales[-1]}): its handouts print "
+        "their labels in English; add one as the README says ('UI words', make catalogs)"
+    )
 
 
 @cache

@@ -740,14 +740,13 @@ def _read_config(root: str) -> _Config:
     year = r.fact_int(m.get("year"), "year") if m else None
     codes = [source, *(names.value if names else ())] if source else []
     for i, code in enumerate(codes):
-        if code not in langs.LANGUAGES:
-            known = ", ".join(sorted(langs.LANGUAGES))
-            r.problem(
-                doc.root,
-                "source" if i == 0 else "translations",
-                f"unknown language {code!r} (known: {known})",
-            )
-        elif code in codes[:i]:
+        where = "source" if i == 0 else "translations"
+        try:
+            langs.get(code)
+        except langs.LanguageError as exc:
+            r.problem(m.get(where) or doc.root, where, str(exc))  # type: ignore[union-attr]
+            continue
+        if code in codes[:i]:
             what = "the source language" if code == source else "listed twice"
             r.problem(m.get("translations") or doc.root, "translations", f"{code!r} is {what}")  # type: ignore[union-attr]
     if glossary is not None and not _inside(glossary):

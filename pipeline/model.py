@@ -430,7 +430,16 @@ class Chapter(Record):
 class BookMeta(Record):
     """The book's metadata in one language (from book.yaml): printed on every handout."""
 
-    __slots__ = _fields = ("lang", "path", "title", "author", "publisher", "credit", "pos", "title_translated")
+    __slots__ = _fields = (
+        "lang",
+        "path",
+        "title",
+        "author",
+        "publisher",
+        "credit",
+        "pos",
+        "title_translated",
+    )
 
     def __init__(
         self,

@@ -73,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no chapter {missing[0]!r} in {args.sources}")
     editions = b.all_editions(book) if args.all and not args.lang else [b.parse_langs(args.lang, book.langs)]
     formats = list(FORMAT_NAMES) if args.all and not args.format else [args.format]
+    from pipeline.i18n import missing_catalog_warning
+
+    for code in dict.fromkeys(c for edition in editions for c in edition):
+        warning = missing_catalog_warning(code)
+        if warning:  # never silently: once per language and run, not once per handout
+            print(f"pipeline: warning: {warning}", file=sys.stderr)
     options = b.Options(paper=args.paper, font=args.font, bold_font=args.bold_font or args.font)
     b.check_fonts(options)
     jobs = b.plan(book, keys, editions, formats, args.exports, args.out)
