@@ -38,8 +38,9 @@ bench: $(STAMP)
 # Refresh the gettext catalogs after changing UI strings (see README, "UI words").
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --sort-output --no-location --omit-header -o pipeline/locales/pipeline.pot pipeline
-	$(BIN)/pybabel update -i pipeline/locales/pipeline.pot -d pipeline/locales -D pipeline --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i pipeline/locales/pipeline.pot -d pipeline/locales -D pipeline --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d pipeline/locales -D pipeline
+	$(BIN)/python -m pipeline.langs  # the language table, after a Babel upgrade
 
 clean:
 	rm -rf $(VENV) build *.egg-info
