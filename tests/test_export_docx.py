@@ -499,6 +499,8 @@ def test_code_keeps_every_line_and_space_once(showcase: Rendered) -> None:
 
 
 def test_callouts_are_boxed_with_their_label(showcase: Rendered) -> None:
+    """A callout is a one-row table, a cell per language, shaded with a rule on its left;
+    its label, paragraphs and lists are inside."""
     callouts = [b for b in showcase.handout.blocks if isinstance(b, Callout)]
     labels = showcase.with_style("Callout Label")
     assert {p.text.split("：")[0].split(":")[0] for p in labels} == {
@@ -506,11 +508,19 @@ def test_callouts_are_boxed_with_their_label(showcase: Rendered) -> None:
     }
     inner = showcase.with_style("Callout Text")
     assert len(inner) == sum(len(b.text) for c in callouts for b in c.blocks if isinstance(b, Paragraph))
-    for p in labels + inner:
-        assert p._p.find(f"{W}pPr/{W}shd") is not None
-        assert p._p.find(f"{W}pPr/{W}pBdr/{W}left") is not None
-    boxed_items = [p for p in showcase.with_style("List Bullet") if p._p.find(f"{W}pPr/{W}shd") is not None]
-    assert len(boxed_items) == len(showcase.handout.langs)  # the list inside the tip
+    tip_list = [
+        p for p in showcase.with_style("List Bullet") if p._p.getparent().find(f"{W}tcPr/{W}shd") is not None
+    ]
+    boxes = []
+    for p in labels + inner + tip_list:
+        cell = p._p.getparent()
+        assert cell.tag == f"{W}tc"
+        assert cell.find(f"{W}tcPr/{W}shd").get(f"{W}fill")
+        assert cell.find(f"{W}tcPr/{W}tcBorders/{W}left").get(f"{W}val") == "single"
+        boxes.append(cell.getparent().getparent())
+    assert len({id(b) for b in boxes}) == len(callouts)
+    assert len(tip_list) == len(showcase.handout.langs)  # the list inside the tip
+    assert all(len(b.findall(f"{W}tr/{W}tc")) == len(showcase.handout.langs) for b in boxes)
 
 
 def test_quotes_use_the_quote_style_with_their_attribution(showcase: Rendered) -> None:

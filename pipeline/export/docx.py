@@ -415,13 +415,10 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
     meta.paragraph_format.space_after = Pt(3)
 
     callout = _custom_style(doc, CALLOUT_TEXT, 9.5)
-    callout.paragraph_format.left_indent = callout.paragraph_format.right_indent = Twips(170)
-    callout.paragraph_format.space_after = Pt(0)
-    callout.paragraph_format.space_before = Pt(0)
+    callout.paragraph_format.space_after = Pt(2)
     label = _custom_style(doc, CALLOUT_LABEL, 9.5, based_on=CALLOUT_TEXT)
     label.font.bold = True
     label.paragraph_format.keep_with_next = True
-    label.paragraph_format.space_before = Pt(6)
 
     title = _custom_style(doc, LIST_TITLE, 10)
     title.font.bold = True
@@ -513,9 +510,10 @@ class _Writer:
         self.word_numbers = word_numbers_notes(handout)
         self.body = Where(self.doc.part)
         self.targets = {bookmark_name(a) for a in self.anchors()}
-        # inside a callout: its paragraph style, its box and whether Latin text is slanted
+        # inside a callout: its paragraph style, its cells and whether Latin text is slanted
         self.body_style = "Normal"
-        self.box: tuple[str, str] | None = None
+        self.cells: list[_Cell] | None = None
+        self.blank: set[int] = set()
         self.slant = False
 
     def anchors(self) -> Iterator[str]:
@@ -680,13 +678,24 @@ class _Writer:
     ) -> list[DocxParagraph]:
         """A paragraph per language: stacked in a single-language handout, side by side in a
         bilingual one (each text in its language's column). With ``span``, a lone text (a
-        name) runs across the page instead. Inside a callout every paragraph gets its box."""
+        name) runs across the page instead. Inside a callout the paragraphs go into its cells."""
         out: list[DocxParagraph] = []
+        if self.cells is not None:  # inside a callout's box
+            for i, text in enumerate(para):
+                column = self.column(text, i) if len(self.cells) > 1 else 0
+                if column in self.blank:
+                    self.blank.discard(column)
+                    p = self.cells[column].paragraphs[0]
+                else:
+                    p = self.cells[column].add_paragraph()
+                self.restyle(p, style)
+                fill(p, text, i)
+                out.append(p)
+            return out
         if not self.h.bilingual or (span and len(para) == 1):
             self.end_pair()
             for i, text in enumerate(para):
                 p = self.add_paragraph(style)
-                self.decorate(p)
                 fill(p, text, i)
                 out.append(p)
             return out
@@ -694,16 +703,11 @@ class _Writer:
         for i, text in enumerate(para):
             p = cells[self.column(text, i)].paragraphs[0]
             self.restyle(p, style)
-            self.decorate(p)
             if keep:
                 p.paragraph_format.keep_with_next = True
             fill(p, text, i)
             out.append(p)
         return out
-
-    def decorate(self, p: DocxParagraph) -> None:
-        if self.box is not None:
-            set_paragraph_box(p, *self.box)
 
     # -- blocks ----------------------------------------------------------------------------------
     def title_block(self) -> None:
@@ -868,24 +872,39 @@ class _Writer:
             make_run(external_link(p._p, self.doc.part, note.url), note.url, RunProps(style="Hyperlink"))
 
     def callout(self, b: Callout) -> None:
-        """A box (shading and a rule on the left) around the label and the blocks inside."""
-        saved = self.body_style, self.box, self.slant
-        self.box = CALLOUT_COLOURS.get(b.style, CALLOUT_COLOURS["note"])
+        """A shaded box with a rule on its left: a table of one row, one cell per language, so
+        that the label and the paragraphs and lists inside stay together in every reader."""
+        self.end_pair()
+        self.before_table()
+        fill, colour = CALLOUT_COLOURS.get(b.style, CALLOUT_COLOURS["note"])
+        width = self.text_width()
+        columns = len(self.h.langs) if self.h.bilingual else 1
+        box = self.doc.add_table(rows=1, cols=columns)
+        box.autofit = False
+        set_table_width(box, width)
+        set_cell_margins(box, left=170, right=170, top=70, bottom=70)
+        set_column_widths(
+            box, [width // columns] * (columns - 1) + [width - width // columns * (columns - 1)]
+        )
+        self.cells = list(box.rows[0].cells)
+        self.blank = set(range(columns))  # cells whose first (empty) paragraph is still unused
+        for cell in self.cells:
+            set_cell_shading(cell, fill)
+            set_cell_border(cell, "left", colour, 18)
         titles = {t.lang: t for t in b.title or ()}
 
         def label(p: DocxParagraph, text: Text, _: int) -> None:
-            self.inline(p._p, text, RunProps(colour=self.box[1] if self.box else None))
+            self.inline(p._p, text, RunProps(colour=colour))
             title = titles.get(text.lang)
             if title is not None:
                 make_run(p._p, "：" if langs.get(text.lang).cjk else ": ", self.props(text))
                 self.inline(p._p, title)
 
-        self.flow(b.label, CALLOUT_LABEL, label, keep=True)
+        self.flow(b.label, CALLOUT_LABEL, label)
         self.body_style, self.slant = CALLOUT_TEXT, b.style == "editor"
         for inner in b.blocks:
             self.block(inner)
-        self.body_style, self.box, self.slant = saved
-        self.end_pair()  # the next block's paragraphs are not part of the box
+        self.body_style, self.slant, self.cells = "Normal", False, None
 
     def quote(self, b: Quote) -> None:
         self.flow(b.text, "Quote", self.fill())

@@ -566,30 +566,33 @@ def set_paragraph_box(style_or_paragraph: Any, fill: str, colour: str) -> None:
 
 # -- numbering -------------------------------------------------------------------------------------
 class Numbering:
-    """word/numbering.xml, written from scratch: one abstract list per kind of list (bullets,
-    decimal numbers, a mark such as ✓), and a new w:num per list, so every numbered list starts
-    again at 1 (a w:num sharing its abstract list would continue the count)."""
+    """word/numbering.xml, written from scratch: one abstract list per kind of bulleted list
+    (bullets, a mark such as ✓) and per numbered list, and a new w:num per list with a
+    w:startOverride, so every numbered list starts again at 1 in Word and in LibreOffice."""
 
     LEVELS = 9
     INDENT = 360  # twips per level, and the hanging indent of the mark
 
     def __init__(self) -> None:
-        self.abstract: dict[tuple[str, str, str, str], int] = {}  # (format, text, font, colour) -> id
+        self.abstract: dict[tuple[str, ...], int] = {}  # (format, marks, font, colour, list) -> id
         self.nums: list[tuple[int, bool]] = []  # (abstract id, restart)
 
     def new_list(self, fmt: str, marks: tuple[str, ...], font: str = "", colour: str = "") -> int:
         """A new w:num: ``fmt`` decimal or bullet; ``marks`` the bullet of each level, cycled.
         Returns its numId."""
-        key = (fmt, "".join(marks), font, colour)
+        restart = fmt == "decimal"
+        # LibreOffice counts on across w:nums that share an abstract list, whatever their
+        # w:startOverride: a numbered list gets an abstract list of its own
+        key = (fmt, "".join(marks), font, colour, str(len(self.nums)) if restart else "")
         if key not in self.abstract:
             self.abstract[key] = len(self.abstract)
-        self.nums.append((self.abstract[key], fmt == "decimal"))
+        self.nums.append((self.abstract[key], restart))
         return len(self.nums)
 
     def write(self, root: _Element) -> None:
         for child in list(root):
             root.remove(child)
-        for (fmt, marks, font, colour), aid in self.abstract.items():
+        for (fmt, marks, font, colour, _), aid in self.abstract.items():
             root.append(self._abstract(aid, fmt, marks, font, colour))
         for num_id, (aid, restart) in enumerate(self.nums, start=1):
             num = etree.SubElement(root, qn("w:num"), {qn("w:numId"): str(num_id)})
