@@ -101,6 +101,7 @@ CALLOUT_COLOURS = {
     "editor": (ACCENT, NOTE_FILL),
 }
 BULLETS = ("•", "◦", "▪")  # by depth of nesting; drawn in the symbol font
+ATTRIBUTION = "— "  # before the source of a quote
 CONTINUED = "↪"  # starts the rest of a code line too long for the page (symbol font)
 TABLE_SIZES = (8.0, 7.5, 7.0)  # table type, largest first; never below 7 pt
 CODE_SIZES = (8.5, 8.0, 7.5, 7.0)  # code type: smaller before lines are broken
@@ -224,11 +225,14 @@ def _extra_strings(handout: Handout) -> Iterator[str]:
     """Printed strings that are not handout Texts: furniture, numbers, note letters, URLs."""
     yield handout.running_title
     yield handout.page_label(1, 1)
-    yield "0123456789.—"  # list and footnote numbers, the dash before an attribution
-    yield "abcdefghijklmnopqrstuvwxyz"  # numbers of nested lists
+    yield from (f"{note.number}." for note in handout.footnotes)
     for b in _all_blocks(handout.blocks):
         if isinstance(b, Heading):
             yield b.number
+        elif isinstance(b, ListBlock) and b.numbered:
+            yield from (list_number(n, b.depth) for n in range(1, len(b.items) + 1))
+        elif isinstance(b, Quote) and b.attribution:
+            yield ATTRIBUTION
         elif isinstance(b, Table):
             yield from (c.note for row in (b.header, *b.rows) for c in row if c.note)
             for n in b.notes:
@@ -564,7 +568,8 @@ class _Story:
             elif isinstance(n, Span):
                 out.append(self.span(n, bold, italic, link))
             elif isinstance(n, CodeSpan):
-                out.append(self.faced(n.value, self.fonts.mono))
+                # a point smaller: the monospace face is set larger than Noto Sans SC's Latin
+                out.append(f'<font size="-1">{self.faced(n.value, self.fonts.mono)}</font>')
             elif isinstance(n, MathSpan):
                 out.append(self.faced(n.value, self.fonts.math))
             elif isinstance(n, XRef):
@@ -833,7 +838,9 @@ class _Story:
             self.out.append(self.unit(b.text, "quote", columns=True, space=(0, 2)))
             if b.attribution:
                 self.out.append(
-                    self.unit(b.attribution, "attribution", columns=True, space=(0, 0), prefix=lambda t: "— ")
+                    self.unit(
+                        b.attribution, "attribution", columns=True, space=(0, 0), prefix=lambda t: ATTRIBUTION
+                    )
                 )
         self.out.append(
             self.boxed(
@@ -884,7 +891,7 @@ class _Story:
         if b.caption:
             self.out.append(self.unit(b.caption, "caption", space=(2, 4), keep=True))
         room = self.width - 2 * CODE_PAD - 1
-        text = b.code.rstrip("\n")
+        text = b.code.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
         widest = max(self.code_width(line, 1.0) for line in text.expandtabs(4).split("\n"))
         size = next((s for s in CODE_SIZES if widest * s <= room), CODE_SIZES[-1])
         lines = []
