@@ -485,3 +485,18 @@ def test_inline_escapes_only_what_it_must() -> None:
     assert inline("1. x") == "1\\. x"
     assert inline("- x") == "\\- x"
     assert escape("a\nb") == "a<br>b"
+
+
+def test_lists_in_a_row_never_merge() -> None:
+    """A list right after another one (or after a table's notes) with the same marker would
+    continue it: the writer switches to the other marker (``*``, ``1)``)."""
+    handout, _ = fixture(("en",))
+    lists = [b for b in handout.blocks if isinstance(b, ListBlock)]
+    table = next(b for b in handout.blocks if isinstance(b, Table) and b.notes)
+    bullet = next(b for b in lists if b.style == "bullet")
+    numbered = next(b for b in lists if b.numbered)
+    pros = next(b for b in lists if b.style == "pros")
+    blocks = [pros, bullet, bullet, bullet, table, bullet, numbered, numbered, numbered]
+    data = markdown(dataclasses.replace(handout, blocks=blocks), Options())
+    tops = [t.type for t in parse(data) if t.type.endswith("list_open") and t.level == 0]
+    assert len(tops) == len(blocks)  # eight lists, and the table's notes

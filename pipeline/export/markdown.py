@@ -170,19 +170,21 @@ class _Inline:
             nxt = nodes[i + 1] if i + 1 < len(nodes) else None
             fixed.append(None if _is_emphasis(node) else self.node(node, nxt, marks, in_link))
         out: list[str] = []
+        last = before  # the last character written so far
         for i, node in enumerate(nodes):
             piece = fixed[i]
             if piece is None:
-                prev = out[-1][-1] if out and out[-1] else before
+                prev = last
                 if i + 1 < len(nodes):
                     following = fixed[i + 1]
                     nxt_char = following[0] if following else None
                 else:
                     nxt_char = after
                 piece = self.emphasis(node, prev, nxt_char, marks, in_link)  # type: ignore[arg-type]
-            elif out and out[-1].endswith("]") and piece[:1] in ("(", ":"):
+            elif last == "]" and piece[:1] in ("(", ":"):
                 piece = "\\" + piece  # "[^1](x)" or "[^1]: x" would be a link or a definition
             out.append(piece)
+            last = piece[-1] if piece else last
         return "".join(out)
 
     def node(self, node: object, nxt: object, marks: frozenset[str], in_link: bool) -> str:
@@ -339,8 +341,7 @@ class _Writer:
         """Each block's lines; in a bilingual handout a run of paragraphs and lists is one table."""
         chunks: list[list[str]] = []
         rows: list[list[str]] = []
-        prev: Block | None = None
-        alternate = False
+        tail: str | None = None  # the marker of a list the last block ended with
         for b in blocks:
             if self.bilingual and isinstance(b, (Paragraph, ListBlock)):
                 rows += self.pair_rows(b)
@@ -349,12 +350,13 @@ class _Writer:
                 chunks.append(_table(self.pair_header(), rows))
                 rows = []
             if isinstance(b, ListBlock):
-                # two lists in a row with the same kind of marker would merge into one
-                alternate = _same_list_kind(prev, b) and not alternate
+                # a list right after a list with the same marker would merge into it
+                alternate = b.title is None and tail == _marker(b, 1, False)
                 chunks.append(self.list_block(b, alternate))
+                tail = _marker(b, 1, alternate)
             else:
                 chunks.append(BLOCKS[type(b)](self, b))
-            prev = b
+                tail = "-" if isinstance(b, Table) and b.notes else None  # the notes are a list
         if rows:
             chunks.append(_table(self.pair_header(), rows))
         return chunks
@@ -507,12 +509,6 @@ def _marker(b: ListBlock, n: int, alternate: bool) -> str:
     if b.numbered:
         return f"{n})" if alternate else f"{n}."
     return "*" if alternate else "-"
-
-
-def _same_list_kind(prev: Block | None, b: ListBlock) -> bool:
-    return (
-        isinstance(prev, ListBlock) and prev.title is None and b.title is None and prev.numbered == b.numbered
-    )
 
 
 BLOCKS: dict[type, Callable[[_Writer, object], list[str]]] = {
