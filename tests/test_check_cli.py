@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from checkutil import EN, ZH, copy_sources, line_of, modules_after, mutate, run_cli
+from checkutil import BEN, BLOCKS, EN, ZH, copy_sources, line_of, modules_after, mutate, run_cli
 
 from pipeline.check.catalog import catalog
 from pipeline.check.report import FORMATS, escape_data, escape_property
@@ -246,3 +246,23 @@ def test_hooks_for_other_repositories_run_the_checker() -> None:
     steps = workflow["jobs"]["check"]["steps"]
     assert any("-c constraints.txt -e ." in s.get("run", "") for s in steps)
     assert steps[-1]["run"] == "pipeline check --format github"
+
+
+def test_stamp_writes_the_fingerprints_of_every_block_kind(tmp_path: Path) -> None:
+    """Every translation unit of every block kind (and of the book's metadata in book.yaml) is
+    found, reported stale and stamped in place, whatever its layout (flow or block mapping)."""
+    root = copy_sources(tmp_path, BLOCKS)
+    paths = [root / BEN, root / "sources" / "book.yaml"]
+    shipped = [p.read_bytes() for p in paths]
+    units = sum(len(re.findall(rb"source: [0-9a-f]{8}", data)) for data in shipped)
+    for path, data in zip(paths, shipped, strict=True):
+        path.write_bytes(re.sub(rb"source: [0-9a-f]{8}", b"source: 00000000", data))
+    out = run_cli("check", "--format", "json", cwd=root)
+    stale = [f["unit"] for f in json.loads(out.stdout)["findings"] if f["rule"] == "stale"]
+    assert len(stale) == units
+    assert {"basics.steps.compute.sum", "basics.sizes.notes.a", "basics.saying.attribution"} <= set(stale)
+    assert {"basics.example.caption", "footnotes.kernel", "book.title", "basics.tip"} <= set(stale)
+    done = run_cli("stamp", "--all", cwd=root)
+    assert done.returncode == 0 and f"{units} fingerprints updated" in done.stderr, done.stderr
+    assert [p.read_bytes() for p in paths] == shipped
+    assert run_cli("check", cwd=root).returncode == 0
