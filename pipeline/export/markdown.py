@@ -292,7 +292,8 @@ class _Writer:
         return self.text(dataclasses.replace(t, inlines=wrap(t.nodes)), cell)
 
     def joined(self, para: Para, sep: str = " / ", cell: bool = False) -> str:
-        return sep.join(self.text(t, cell) for t in para)
+        """The texts side by side; a name that reads the same in every language ("Caffe") once."""
+        return sep.join(dict.fromkeys(self.text(t, cell) for t in para))
 
     def by_lang(self, para: Para) -> dict[str, Text]:
         return {t.lang: t for t in para}
@@ -324,7 +325,7 @@ class _Writer:
     def metadata(self) -> list[str]:
         """A YAML metadata block, which pandoc reads the title and language from; the title is
         Markdown there, written like the visible one."""
-        title = " / ".join(self.text(dataclasses.replace(t, stale=False)) for t in self.h.title.title)
+        title = self.joined(tuple(dataclasses.replace(t, stale=False) for t in self.h.title.title))
         return ["---", f"title: {yaml_string(title)}", f"lang: {yaml_string(self.h.info.language)}", "---"]
 
     def title(self) -> list[list[str]]:
