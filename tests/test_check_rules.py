@@ -241,6 +241,11 @@ def b_fact_mismatch_code(root: Path) -> Expected:
     return [(BEN, line_of(root, BEN, "code: |"))]
 
 
+def b_fact_mismatch_decimal(root: Path) -> Expected:
+    # a decimal number is a number too: compared with the integer, not skipped as another kind
+    return [(BEN, mutate(root, BEN, "size: 9, common", "size: 9.0, common"))]
+
+
 def b_fact_mismatch_language(root: Path) -> Expected:
     return [(BEN, mutate(root, BEN, "language: python", "language: python3"))]
 
@@ -406,6 +411,7 @@ CASES: list[tuple[str, Callable[[Path], Expected]]] = [
     ("fact-mismatch", fact_mismatch),
     ("fact-mismatch", fact_mismatch_url),
     ("fact-mismatch", b_fact_mismatch_code),
+    ("fact-mismatch", b_fact_mismatch_decimal),
     ("fact-mismatch", b_fact_mismatch_language),
     ("empty", empty),
     ("unchanged", unchanged),

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import Pair
-from pipeline.check.structure import fact_kind
 from pipeline.model import Fact, FactValue
 
 
@@ -18,6 +17,13 @@ def show(value: FactValue) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _shape(value: FactValue) -> str:
+    """Facts of different shapes are not compared: type-mismatch reports them."""
+    if isinstance(value, bool):
+        return "flag"
+    return "names" if isinstance(value, tuple) else "value"  # a number, a name, a URL, code
 
 
 def _lines_differ(fact: Fact, twin: Fact, pair: Pair) -> str:
@@ -43,7 +49,7 @@ def _lines_differ(fact: Fact, twin: Fact, pair: Pair) -> str:
 def fact_mismatch(pair: Pair) -> Iterator[Hit]:
     for fact_id, fact in pair.target.facts.items():
         twin = pair.source.facts.get(fact_id)
-        if twin is None or fact_kind(twin) != fact_kind(fact):
+        if twin is None or _shape(twin.value) != _shape(fact.value):
             continue  # missing-id and type-mismatch report these
         if twin.value == fact.value:
             continue

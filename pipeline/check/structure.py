@@ -53,7 +53,6 @@ KIND_NAMES = {
     "flag": "a yes/no flag",
     "names": "a list of names",
     "number": "a number",
-    "name": "a name",
 }
 # Ordered groups: what their members are called in list-length messages.
 GROUP_NOUNS = {
@@ -104,18 +103,16 @@ class Node:
                 yield from node.units()
 
 
-def fact_kind(value: Unit | Fact) -> str:
-    """The kind of a table cell's (or any fact's) value: text, flag, names, number or name."""
+def cell_kind(value: Unit | Fact) -> str:
+    """The kind of a table cell's value: text, flag, names or number (an integer, or a decimal
+    number kept as written)."""
     if isinstance(value, Unit):
         return "text"
     if isinstance(value.value, bool):
         return "flag"
     if isinstance(value.value, tuple):
         return "names"
-    return "number" if isinstance(value.value, int) else "name"
-
-
-kind = fact_kind  # the old name, used by the facts rules
+    return "number"
 
 
 def _unit_node(unit: Unit, what: str) -> Node:
@@ -152,7 +149,7 @@ def _table_node(t: Table) -> Node:
         for cell in row.cells.values():
             value = cell.value
             unit = value if isinstance(value, Unit) else None
-            cellnode = Node(cell.id, fact_kind(value), value.pos, unit, what="cell")
+            cellnode = Node(cell.id, cell_kind(value), value.pos, unit, what="cell")
             if cell.note is not None:
                 cellnode.parts["note"] = _fact_node(cell.note, "note-ref", "note reference of the cell")
             cells.append(cellnode)
@@ -267,7 +264,7 @@ def _compare(d: Diff, s: Node, t: Node) -> None:
             _pair_nodes(d, sp, tp)
         elif role == "list" and t.kind == "item":  # nesting differs: a list under one item only
             here, there, lang, other = (s, t, s_lang, t_lang) if sp is not None else (t, s, t_lang, s_lang)
-            message = f"item {here.id} has a nested list in {lang} but not in {other}"
+            message = f"the list item {here.id} has a nested list in {lang} but not in {other}"
             d.add("list-style", Hit(message, here.pos, unit=here.unit, unit_id=here.id, twin=there.pos))
         elif sp is not None:
             _missing(d, sp, True, s, t)
@@ -282,7 +279,7 @@ def _styled(node: Node) -> str:
     if node.kind == "list":
         return f"is a {node.style} list"
     if node.kind == "callout":
-        return f"is a {node.style} callout ({node.style}:)"
+        return f"is a {node.style} callout (callout: {node.style})"
     if node.kind == "table":
         return "has a row header" if node.style == "row header" else "has no row header"
     return "is numbered" if node.style == "numbered" else "is not numbered (numbered: false)"
