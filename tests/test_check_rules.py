@@ -648,3 +648,27 @@ def test_stale_message_names_the_fingerprints(tmp_path: Path) -> None:
 
 def test_the_second_chapter_fixture_checks_clean() -> None:
     assert check_book(Path(__file__).resolve().parent / "fixtures" / "book2").findings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain text",
+        "A <b>bold <i>and italic</i></b> word, <code>a < b</code> and <m>x^2</m>.",
+        '见 <ref to="basics.sizes"/>。<fn   to="kernel" />',
+        '<a  href="https://example.org/a?b=1" >link</a >, H<sub>2</sub>O and x<sup>2</sup>',
+        "<b></b>tail",
+    ],
+)
+def test_plain_indices_map_back_to_the_text(text: str) -> None:
+    from pipeline.check import scan
+    from pipeline.inline import PLACEHOLDER
+    from pipeline.model import Unit
+
+    unit = Unit("x", text, None)  # type: ignore[arg-type]
+    plain = scan.plain(unit)
+    offsets = scan._offsets(text) if "<" in text else tuple(range(len(text) + 1))
+    assert offsets is not None and len(offsets) == len(plain) + 1
+    for i, ch in enumerate(plain):
+        assert text[offsets[i]] == ("<" if ch == PLACEHOLDER else ch)
+    scan.forget()

@@ -6,7 +6,8 @@ A rule has an id (used in findings, waivers and on the command line), a severity
 ``book``
     ``fn(ctx: RunContext)``: the whole book (files without a twin, the glossary).
 ``pair``
-    ``fn(pair: Pair)``: a translated chapter with its source chapter (structure, facts).
+    ``fn(pair: Pair)``: a translated edition with its source edition (structure, facts): a
+    chapter with its source chapter, or the book's metadata with the source language's.
 ``unit``
     ``fn(unit: Unit, ctx: UnitContext)``: every unit of every edition (empty text, typography).
 ``twins``
