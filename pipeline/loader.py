@@ -602,7 +602,9 @@ class _ChapterReader:
         return Code(bid, m.pos, code, language, caption)
 
 
-def _check_references(r: _Reader, targets: dict[str, str], footnotes: list[Footnote]) -> None:
+def _check_references(
+    r: _Reader, targets: dict[str, str], footnotes: list[Footnote], unfinished: bool = False
+) -> None:
     """Every <ref/> names a section or table of the chapter; every <fn/> a footnote, and every
     footnote is referenced."""
     from pipeline import inline
@@ -627,13 +629,21 @@ def _check_references(r: _Reader, targets: dict[str, str], footnotes: list[Footn
                         f"<fn to={atom.value!r}/> names no footnote in footnotes:{hint}",
                     )
                 used.add(atom.value)
-    if r.problems:
-        return  # a unit or block with errors may hold the reference: do not guess
+    if r.problems or unfinished:
+        # a unit or block with errors, or a unit not translated yet, may hold the reference
+        return
     for note in footnotes:
         if note.name not in used:
             r.problem(
                 note.pos, note.id, 'footnote never referenced (add <fn to="' + note.name + '"/> to a text)'
             )
+
+
+def _unit_texts(blocks: list[Block], footnotes: list[Footnote]) -> list[str]:
+    from pipeline.model import walk  # noqa: PLC0415
+
+    texts = [u.text for b in walk(blocks) for u in b.units()]
+    return texts + [n.text.text for n in footnotes]
 
 
 def _close(word: str, candidates: object) -> str:
@@ -662,7 +672,9 @@ def read_chapter(doc: yamlsrc.Document, lang: str, key: str) -> Chapter:
             unit = r.unit(value, sub, keys=("footnotes", sub.rsplit(".", 1)[1]))
             if unit is not None:
                 footnotes.append(Footnote(sub, value.pos, unit))
-    _check_references(r, cr.targets, footnotes)
+    # an edition being translated (empty units, as add-language writes them) is not broken
+    unfinished = any(not text.strip() for text in _unit_texts(blocks, footnotes))
+    _check_references(r, cr.targets, footnotes, unfinished)
     if r.problems or number is None or edition is None or title is None:
         raise SourceError(r.problems)
     edition_node = root.get("edition")
@@ -700,9 +712,13 @@ def read_glossary(doc: yamlsrc.Document, codes: list[str]) -> Glossary:
     terms = []
     if root is not None and root.get("terms") is not None:
         for sub, value in r.entries(root.get("terms"), "terms"):
-            m = r.mapping(value, sub, tuple(codes))
+            # a term may leave out a language: the terminology rule is then silent for it, and
+            # `pipeline status` counts the gap; it needs the source language and one other
+            m = r.mapping(value, sub, tuple(codes[:1]), tuple(codes[1:]))
             if m is None:
                 continue
+            if len(m.pairs) < 2:
+                r.problem(value, sub, "a term needs its form in the source language and at least one other")
             found = {c: _read_rendering(r, m.get(c), _join(sub, c)) for c in codes if m.get(c)}
             renderings = {c: v for c, v in found.items() if v is not None}
             terms.append(Term(sub.rsplit(".", 1)[1], value.pos, renderings))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.export.layout import (
+    MISSING_MARK,
     STALE_MARK,
     Callout,
     CodeBlock,
@@ -190,3 +191,37 @@ def test_bilingual_pairs_align_by_id_not_position(tmp_path: Path) -> None:
     handout = build(book, "ch04", ("zh", "en"))
     first = next(b for b in handout.blocks if isinstance(b, ListBlock)).items[0]
     assert [(t.lang, t.text) for t in first.text] == [("zh", "放置卷积核；"), ("en", "Place the kernel;")]
+
+
+def _untranslate(root: Path, unit_ids: list[str]) -> None:
+    """Empty the English text of some units, as an edition started with add-language has them."""
+    from pipeline.yamledit import Editor
+
+    book = load_book(str(root))
+    chapter = book.chapters["en"]["ch04"]
+    editor = Editor(chapter.path)
+    for unit in chapter.units():
+        if unit.id in unit_ids:
+            editor.set_text(unit, "")
+    editor.save()
+
+
+def test_a_missing_translation_shows_the_source_text_marked(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(BLOCKS, root)
+    _untranslate(root, ["basics.slide", "basics.sizes.rows.small.use"])
+    book = load_book(str(root))
+    alone = build(book, "ch04", ("en",))
+    assert alone.missing == 2
+    slide = alone.blocks[2]
+    assert isinstance(slide, Paragraph)
+    (text,) = slide.text
+    assert text.missing and text.lang == "zh" and text.plain.endswith(f"。2 {MISSING_MARK}")
+    table = next(b for b in alone.blocks if isinstance(b, Table))
+    assert table.rows[0][3].text[0].text == "大多数网络" and table.rows[0][3].text[0].missing
+    assert alone.stale_legend is not None and MISSING_MARK in alone.stale_legend[0].text
+    # beside the source text, only the mark
+    both = build(book, "ch04", ("zh", "en"))
+    slide = both.blocks[2]
+    assert isinstance(slide, Paragraph)
+    assert [(t.lang, t.text, t.missing) for t in slide.text][1] == ("en", MISSING_MARK, True)

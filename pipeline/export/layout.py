@@ -61,6 +61,7 @@ __all__ = ["CodeSpan", "MathSpan", "Span", "build", "build_timestamp"]
 
 PRO_MARK, CON_MARK = "✓", "✗"
 STALE_MARK = "‡"  # printed after a translation whose source changed since it was reviewed
+MISSING_MARK = "†"  # printed after source text shown where a translation is missing
 LIST_MARKS = {"pros": PRO_MARK, "cons": CON_MARK}
 LIST_TITLES = {"pros": N_("Pros"), "cons": N_("Cons")}
 CALLOUT_LABELS = {
@@ -104,6 +105,7 @@ class Text:
     stale: bool = False  # a translation whose source text changed since it was reviewed
     pos: Position | None = field(default=None, compare=False)  # where the unit is written
     inlines: tuple[Inline, ...] = field(default=(), compare=False)  # () for UI words: (text,)
+    missing: bool = False  # no translation yet: the source text (or only a mark) stands in
 
     @property
     def nodes(self) -> tuple[Inline, ...]:
@@ -267,6 +269,7 @@ class Handout:
     stale_legend: Para | None = None
     footnotes: list[Footnote] = field(default_factory=list)
     footnotes_title: Para | None = None  # "Notes", for writers that print them at the end
+    missing: int = 0  # units shown without their translation (the source text, marked)
 
     @property
     def bilingual(self) -> bool:
@@ -339,19 +342,23 @@ class _Builder:
         self.chapters: dict[str, Chapter] = {c: book.chapters[c][key] for c in codes}
         self.first = self.chapters[codes[0]]
         self.source = book.chapters.get(book.source_lang, {}).get(key)
+        # the source chapter gives the structure, so that a partly translated edition still
+        # shows every block (with the source text where a translation is missing)
+        self.structure = self.source or self.first
         self.labels = {c: labels(c) for c in codes}
         self.source_units = {u.id: u for u in self.source.units()} if self.source else {}
         if book.source_lang in book.meta:
             self.source_units.update({u.id: u for u in book.meta[book.source_lang].units()})
         self.units = {c: {u.id: u for u in self.chapters[c].units()} for c in codes}
         self.blocks = {c: {b.id: b for b in self.chapters[c].walk()} for c in codes}
+        self.missing = 0  # units shown without their translation
         self.targets = self._number()
         self.notes = self._footnote_numbers()
 
     # -- numbering -------------------------------------------------------------------------
     def _number(self) -> dict[str, tuple[str, str, str]]:
         """id -> (kind, number, anchor) of every section and table a reference can name."""
-        chapter = str(self.first.number.value)
+        chapter = str(self.structure.number.value)
         out: dict[str, tuple[str, str, str]] = {}
         tables = 0
 
@@ -373,25 +380,25 @@ class _Builder:
                 elif isinstance(b, ModelCallout):
                     visit(b.blocks, prefix, False)
 
-        visit(self.first.blocks, chapter, True)
+        visit(self.structure.blocks, chapter, True)
         return out
 
     def _footnote_numbers(self) -> dict[str, int]:
         """Footnote id -> number, in the order of first reference in the first language."""
         out: dict[str, int] = {}
-        for unit in self.first.units():
+        for unit in self.structure.units():
             if "<fn" not in unit.text:
                 continue
             for atom in inline.atoms(unit.inlines):
                 if isinstance(atom, inline.FnRef):
                     out.setdefault(f"footnotes.{atom.value}", len(out) + 1)
-        for note in self.first.footnotes:  # never referenced: the loader refuses it; be safe
+        for note in self.structure.footnotes:  # never referenced: the loader refuses it; be safe
             out.setdefault(note.id, len(out) + 1)
         return out
 
     # -- text helpers ------------------------------------------------------------------------
     def resolve(self, code: str, nodes: list[inline.Node]) -> tuple[Inline, ...]:
-        lab = self.labels[code]
+        lab = self.labels.get(code) or labels(code)  # the source's, for a stand-in text
         out: list[Inline] = []
         for n in nodes:
             if isinstance(n, Span):
@@ -412,7 +419,7 @@ class _Builder:
         elif number:
             label = lab(N_("Section %(number)s"), number=number)
         else:  # an unnumbered section is named by its title
-            block = self.blocks[code].get(target)
+            block = self.blocks.get(code, {}).get(target) or self.structure.block(target)
             label = block.title.plain if isinstance(block, ModelSection) else target
         return XRef(label, anc, target)
 
@@ -424,13 +431,28 @@ class _Builder:
         return Text(code, unit.text, unit.id, stale, unit.pos, inlines)
 
     def para(self, unit: Unit) -> Para:
-        """The unit in every language of the handout (by id; a language without it is left out)."""
+        """The unit in every language of the handout, by id. A translation that is missing or
+        empty is replaced by the source text, marked; beside the source text in a bilingual
+        handout, by the mark alone."""
         out = []
         for c in self.codes:
             twin = self.units[c].get(unit.id)
-            if twin is not None:
+            if twin is not None and (twin.text.strip() or c == self.book.source_lang):
                 out.append(self.text(c, twin))
+                continue
+            source = self.source_units.get(unit.id)
+            if source is not None:
+                out.append(self.stand_in(c, source))
         return tuple(out)
+
+    def stand_in(self, code: str, source: Unit) -> Text:
+        """What a handout in ``code`` shows for a unit not translated yet."""
+        self.missing += 1
+        if self.book.source_lang in self.codes:
+            return Text(code, MISSING_MARK, source.id, pos=source.pos, missing=True)
+        shown = self.text(self.book.source_lang, source)
+        nodes = (*shown.nodes, f" {MISSING_MARK}")
+        return Text(self.book.source_lang, source.text, source.id, False, source.pos, nodes, True)
 
     def ui(self, message: str, **values: object) -> Para:
         return tuple(Text(c, self.labels[c](message, **values)) for c in self.codes)
@@ -444,9 +466,11 @@ class _Builder:
         out = []
         for c in self.codes:
             meta = self.book.meta.get(c)
-            if meta is not None:
+            if meta is not None and pick(meta).text.strip():
                 out.append(self.text(c, pick(meta)))
-        return tuple(out)
+            elif self.book.source_lang in self.book.meta:  # not translated yet: the source's
+                out.append(self.text(self.book.source_lang, pick(self.book.meta[self.book.source_lang])))
+        return tuple(dict.fromkeys(out))
 
     # -- parts -------------------------------------------------------------------------------
     def title_block(self) -> TitleBlock:
@@ -467,7 +491,7 @@ class _Builder:
 
         return TitleBlock(
             kicker=self.per_lang(lambda lab, ch: lab(N_("Chapter %(number)s"), number=ch.number.value)),
-            title=self.para(self.first.title),
+            title=self.para(self.structure.title),
             source=tuple(
                 Text(c, source_line(self.labels[c], self.chapters[c]), "book.title") for c in self.codes
             ),
@@ -537,7 +561,10 @@ class _Builder:
         for c in self.codes:
             row = rows_by.get(c, {}).get(row_id)
             cell = row.cells.get(col) if row else None
-            if cell is None:
+            if cell is None or (isinstance(cell.value, Unit) and not cell.value.text.strip()):
+                source = self.source_units.get(f"{row_id}.{col}")
+                if source is not None and c != self.book.source_lang:
+                    texts.append(self.stand_in(c, source))
                 continue
             texts.append(self.cell_text(c, cell.value))
             note = note or (str(cell.note.value) if cell.note else None)
@@ -573,7 +600,7 @@ class _Builder:
         return [CodeBlock(str(b.code.value), str(b.language.value), caption)]
 
     def footnotes(self) -> list[Footnote]:
-        by_id = {n.id: n for n in self.first.footnotes}
+        by_id = {n.id: n for n in self.structure.footnotes}
         order = sorted(self.notes.items(), key=lambda kv: kv[1])
         return [
             Footnote(number, anchor("fn", fid.split(".", 1)[1]), self.para(by_id[fid].text))
@@ -648,7 +675,7 @@ BLOCK_BUILDERS = {
 def build(book: Book, key: str, codes: tuple[str, ...]) -> Handout:
     """The handout of chapter ``key`` in the languages ``codes`` (first one leads)."""
     b = _Builder(book, key, codes)
-    blocks = b.blocks_of(b.first.blocks) + b.glossary()
+    blocks = b.blocks_of(b.structure.blocks) + b.glossary()
     running = " / ".join(b.chapters[c].title.plain for c in codes)
     footnotes = b.footnotes()
     handout = Handout(
@@ -662,9 +689,21 @@ def build(book: Book, key: str, codes: tuple[str, ...]) -> Handout:
         footnotes=footnotes,
         footnotes_title=b.ui(N_("Notes")) if footnotes else None,
     )
+    legend: list[Para] = []
     if any(t.stale for t in handout.texts()):
-        handout.stale_legend = b.ui(
-            N_("%(mark)s marks a translation whose source text has changed since it was reviewed"),
-            mark=STALE_MARK,
+        legend.append(
+            b.ui(
+                N_("%(mark)s marks a translation whose source text has changed since it was reviewed"),
+                mark=STALE_MARK,
+            )
         )
+    if b.missing:
+        legend.append(
+            b.ui(N_("%(mark)s marks a place where the translation is still missing"), mark=MISSING_MARK)
+        )
+    if legend:
+        handout.stale_legend = tuple(
+            Text(c, " ".join(p[i].text for p in legend)) for i, c in enumerate(codes)
+        )
+    handout.missing = b.missing
     return handout
