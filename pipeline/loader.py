@@ -40,6 +40,7 @@ from pipeline.model import (
     Term,
     Unit,
     Waiver,
+    walk,
 )
 from pipeline.yamlsrc import Map, Node, Scalar, Seq
 
@@ -640,8 +641,6 @@ def _check_references(
 
 
 def _unit_texts(blocks: list[Block], footnotes: list[Footnote]) -> list[str]:
-    from pipeline.model import walk  # noqa: PLC0415
-
     texts = [u.text for b in walk(blocks) for u in b.units()]
     return texts + [n.text.text for n in footnotes]
 
