@@ -52,6 +52,9 @@ from pipeline.model import Book
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "md"  # every block kind and inline element, hostile text
 BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03"), (ROOT / "sources", "ch14"), (FIXTURE, "ch05")]
+SHOWCASE = ROOT / "examples" / "showcase"  # the documentation's example book, every feature in use
+if (SHOWCASE / "book.yaml").exists():
+    BOOKS.append((SHOWCASE, "ch04"))
 EDITIONS = [("en",), ("zh",), ("zh", "en"), ("en", "zh")]
 plugins = pytest.mark.skipif(not HAS_PLUGINS, reason="mdit-py-plugins is not installed")
 
