@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -74,6 +75,7 @@ from pipeline.export.layout import (
     block_texts,
 )
 from pipeline.export.ooxml import (
+    FontEmbedder,
     Footnotes,
     Numbering,
     RunProps,
@@ -106,6 +108,7 @@ from pipeline.export.ooxml import (
     set_table_width,
     set_theme_font_lang,
     strip_theme_fonts,
+    subset_font,
 )
 
 # One family for every script, as in the PDF; Word substitutes a similar font when it is missing.
@@ -118,6 +121,14 @@ STALE_MARK = "‡"
 # The language of Latin words inside Chinese text (names, English terms) when the handout has
 # no Latin-script language of its own to lend.
 LATIN_IN_CJK = "en-US"
+
+# The faces embedded in the file (subsets of the glyphs it uses), so that it looks the same
+# where Noto Sans SC is not installed; and what Word should use instead when it cannot embed.
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
+EMBEDDED = {FONT: {"regular": "NotoSansSC-Regular.ttf", "bold": "NotoSansSC-Bold.ttf"}}
+# one w:altName per font: Windows' Simplified Chinese sans serif (macOS matches "Noto Sans SC"
+# to PingFang SC through its own substitution table)
+ALT_NAMES = {FONT: "Microsoft YaHei", MONO_FONT: "Courier New"}
 
 PAPER = {"a4": (11906, 16838), "letter": (12240, 15840)}  # portrait width, height in twips
 MARGIN = 1134  # 2 cm
@@ -211,17 +222,16 @@ def _note_refs(nodes: Sequence[object]) -> Iterator[NoteRef]:
 
 
 def word_numbers_notes(handout: Handout) -> bool:
-    """Whether Word's own footnote numbers equal the handout's: one language, and every note
-    called once, in order. Otherwise each call prints the handout's number as a custom mark
-    (a bilingual handout calls every note once per language)."""
-    if handout.bilingual:
-        return False
+    """Whether Word's own footnote numbers equal the handout's: the notes are first called in
+    the order of their numbers. Otherwise each note prints the handout's number as a custom
+    mark (w:customMarkFollows), which LibreOffice shows less well."""
     t = handout.title
     texts = [*t.kicker, *t.title, *t.source, *t.credit, *t.edition]
     for block in handout.blocks:
         texts.extend(block_texts(block))
     calls = [ref.number for text in texts for ref in _note_refs(text.nodes)]
-    return calls == list(range(1, len(calls) + 1))
+    first = list(dict.fromkeys(n for n in calls if n))
+    return first == list(range(1, len(first) + 1))
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -508,6 +518,7 @@ class _Writer:
         self.footnotes = Footnotes(self.doc)
         self.footnote_of = {note.number: note for note in handout.footnotes}
         self.word_numbers = word_numbers_notes(handout)
+        self.called: set[int] = set()  # numbers of the notes already called
         self.body = Where(self.doc.part)
         self.targets = {bookmark_name(a) for a in self.anchors()}
         # inside a callout: its paragraph style, its cells and whether Latin text is slanted
@@ -625,16 +636,22 @@ class _Writer:
             self.nodes(parent, node.children, props, text, where)
 
     def note_call(self, parent: _Element, ref: NoteRef, props: RunProps, text: Text, where: Where) -> None:
-        """A real Word footnote for each call, holding the note in the calling text's language."""
+        """The first call of a note is a real Word footnote holding the note in every language
+        of the handout (one under the other, as in table cells); later calls, such as the
+        other language's, print its number in the same superscript style."""
         note = self.footnote_of.get(ref.number)
-        if note is None or where.in_note:
-            make_run(parent, str(ref.number), props.but(vert="superscript"))
+        if note is None or where.in_note or ref.number in self.called:
+            make_run(parent, str(ref.number), props.but(style="FootnoteReference"))
             return
+        self.called.add(ref.number)
         mark = None if self.word_numbers else str(ref.number)
         note_id, p = self.footnotes.add(mark)
         footnote_reference(parent, note_id, mark, RunProps(lang=props.lang, east_asia=props.east_asia))
-        body = next((t for t in note.text if t.lang == text.lang), note.text[0])
-        self.inline(p, body, where=Where(self.footnotes.part, in_note=True))
+        inside = Where(self.footnotes.part, in_note=True)
+        for i, body in enumerate(note.text):
+            self.inline(
+                p if not i else self.footnotes.paragraph(), body, RunProps(colour=GREY) if i else None, inside
+            )
 
     def fill(self, base: RunProps | None = None) -> Fill:
         """A Fill writing each text's inline elements, on top of ``base``."""
@@ -944,7 +961,31 @@ class _Writer:
         self.before_table()  # Word wants a paragraph, not a table, at the very end
         self.numbering.write(self.doc.part.numbering_part.element)
         self.footnotes.finish()
+        self.embed_fonts()
         self.properties()
+
+    def used_characters(self) -> set[str]:
+        """Every character the document prints (page numbers: any digit)."""
+        roots = [self.doc.element.body, self.footnotes.root, self.doc.part.numbering_part.element]
+        for section in self.doc.sections:
+            roots += [section.header._element, section.footer._element]
+        chars = set("0123456789")
+        for root in roots:
+            for t in root.iter(qn("w:t")):
+                chars.update(t.text or "")
+            for lvl in root.iter(qn("w:lvlText")):
+                chars.update(lvl.get(qn("w:val"), ""))
+        return chars
+
+    def embed_fonts(self) -> None:
+        embedder = FontEmbedder(self.doc)
+        for name, alternative in ALT_NAMES.items():
+            embedder.alt_name(name, alternative)
+        chars = self.used_characters()
+        for name, faces in EMBEDDED.items():
+            for face, file in faces.items():
+                embedder.embed(name, face, subset_font(str(FONTS_DIR / file), chars))
+        embedder.finish()
 
     def properties(self) -> None:
         info = self.h.info

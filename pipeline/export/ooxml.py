@@ -11,8 +11,12 @@ here goes through :func:`_child`, which inserts it at its place in the sequence.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import struct
 import zipfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -633,8 +637,8 @@ FOOTNOTES_URI = "/word/footnotes.xml"
 
 
 class Footnotes:
-    """word/footnotes.xml: the separators Word writes (ids -1 and 0), then one w:footnote per
-    reference. The part exists from the start so links inside notes can be related from it."""
+    """word/footnotes.xml: the separators Word writes (ids -1 and 0), then the notes. The part
+    exists from the start so links inside notes can be related from it."""
 
     def __init__(self, document: Document) -> None:
         from docx.opc.constants import CONTENT_TYPE as CT
@@ -673,6 +677,13 @@ class Footnotes:
             add_text(run, mark)
         make_run(p, " ")
         return self.count, p
+
+    def paragraph(self) -> _Element:
+        """A further paragraph of the last footnote (its text in another language)."""
+        note = self.root[-1]
+        p = etree.SubElement(note, qn("w:p"))
+        etree.SubElement(etree.SubElement(p, qn("w:pPr")), qn("w:pStyle"), {qn("w:val"): "FootnoteText"})
+        return p
 
     def finish(self) -> None:
         """Write the part and relate it from the document, with w:footnotePr in the settings."""
@@ -731,3 +742,171 @@ def set_table_borders(target: Any, colour: str, eighths: int, inner_vertical: bo
             line.set(qn("w:sz"), str(eighths))
             line.set(qn("w:space"), "0")
             line.set(qn("w:color"), colour)
+
+
+# -- embedded fonts ----------------------------------------------------------------------------------
+# Word's "Embed fonts in the file" (ECMA-376 Part 1, 17.8.1 and 17.8.3.3): each face is a part
+# under word/fonts/ related from the font table, its first 32 bytes XORed with a key that the
+# font table names (w:fontKey), so the file is not a plain font anyone could install.
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+_FACES = {
+    "regular": "embedRegular",
+    "bold": "embedBold",
+    "italic": "embedItalic",
+    "boldItalic": "embedBoldItalic",
+}
+_FONT_ORDER = _order(
+    "altName panose1 charset family notTrueType pitch sig embedRegular embedBold embedItalic embedBoldItalic"
+)
+_ORDERS["font"] = _FONT_ORDER
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_font(path: str) -> Any:
+    """A font file parsed once per process (Noto Sans SC is 10 MB: a tenth of a second)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    return TTFontFile(path, validate=0)
+
+
+def subset_font(path: str, chars: Iterable[str]) -> bytes:
+    """A TrueType font holding only the glyphs of ``chars`` (those it has), with a Unicode cmap.
+
+    ReportLab's subsetter (made for PDF) keeps the outlines, metrics and names but maps the
+    glyphs to the codes 0, 1, 2...; the cmap is rebuilt here for the real code points, with
+    the glyph numbers it gives: in the order of the codes asked for, after glyph 0.
+    """
+    from reportlab.pdfbase.ttfonts import TTFontMaker, TTFontParser
+
+    font = _parsed_font(path)
+    codes = sorted({ord(c) for c in chars if ord(c) in font.charToGlyph})
+    data = font.makeSubset(codes)
+    new: dict[int, int] = {0: 0}  # old glyph -> new glyph, as makeSubset numbers them
+    glyphs = {}
+    for code in codes:
+        glyphs[code] = new.setdefault(font.charToGlyph[code], len(new))
+    parsed = TTFontParser(io.BytesIO(data))
+    out = TTFontMaker()
+    for tag in parsed.table:
+        out.add(tag, _cmap(glyphs) if tag == "cmap" else parsed.get_table(tag))
+    return out.makeStream()
+
+
+def _cmap(glyphs: dict[int, int]) -> bytes:
+    """A cmap table: format 4 for the Basic Multilingual Plane (platforms 0/3 and 3/1), and
+    format 12 for every code point (0/4 and 3/10) when some lie beyond it."""
+    bmp = {c: g for c, g in glyphs.items() if c < 0xFFFF}
+    subtables = [_cmap4(bmp)]
+    records = [(0, 3, 0), (3, 1, 0)]
+    if len(bmp) < len(glyphs):
+        subtables.append(_cmap12(glyphs))
+        records = [(0, 3, 0), (0, 4, 1), (3, 1, 0), (3, 10, 1)]
+    offsets, pos = [], 4 + 8 * len(records)
+    for table in subtables:
+        offsets.append(pos)
+        pos += len(table)
+    head = struct.pack(">HH", 0, len(records))
+    head += b"".join(struct.pack(">HHL", p, e, offsets[k]) for p, e, k in records)
+    return head + b"".join(subtables)
+
+
+def _runs(glyphs: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(first code, last code, first glyph) of each run where codes and glyphs both go up by one."""
+    runs: list[list[int]] = []
+    for code in sorted(glyphs):
+        if runs and code == runs[-1][1] + 1 and glyphs[code] == runs[-1][2] + code - runs[-1][0]:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code, glyphs[code]])
+    return [(a, b, g) for a, b, g in runs]
+
+
+def _cmap4(glyphs: dict[int, int]) -> bytes:
+    segments = [*_runs(glyphs), (0xFFFF, 0xFFFF, 1)]  # the required last segment maps 0xFFFF to 0
+    count = len(segments)
+    power = 1 << (count.bit_length() - 1)
+    ends = [b for _, b, _ in segments]
+    starts = [a for a, _, _ in segments]
+    deltas = [(g - a) % 0x10000 for a, _, g in segments]
+    body = struct.pack(f">{count}H", *ends) + b"\0\0" + struct.pack(f">{count}H", *starts)
+    body += struct.pack(f">{count}H", *deltas) + b"\0\0" * count
+    head = struct.pack(
+        ">7H", 4, 14 + len(body), 0, 2 * count, 2 * power, power.bit_length() - 1, 2 * (count - power)
+    )
+    return head + body
+
+
+def _cmap12(glyphs: dict[int, int]) -> bytes:
+    groups = _runs(glyphs)
+    body = b"".join(struct.pack(">3L", a, b, g) for a, b, g in groups)
+    return struct.pack(">HHLLL", 12, 0, 16 + len(body), 0, len(groups)) + body
+
+
+def font_key(seed: bytes) -> str:
+    """A GUID, as w:fontKey writes it, derived from ``seed`` (reproducible files)."""
+    h = hashlib.sha256(seed).hexdigest().upper()
+    return f"{{{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}}}"
+
+
+def obfuscate_font(data: bytes, key: str) -> bytes:
+    """XOR the first 32 bytes with the key's 16 bytes (the GUID's hex digits read backwards),
+    twice over (17.8.1). The same operation undoes it."""
+    mask = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
+    head = bytes(b ^ mask[i % 16] for i, b in enumerate(data[:32]))
+    return head + data[32:]
+
+
+class FontEmbedder:
+    """Puts obfuscated font parts into the package and names them in word/fontTable.xml."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.table_part = document.part.part_related_by(RT.FONT_TABLE)
+        self.root = etree.fromstring(self.table_part.blob)
+        self.count = 0
+
+    def font(self, name: str) -> _Element:
+        found = self.root.find(f"{qn('w:font')}[@{qn('w:name')}='{name}']")
+        if found is None:
+            found = etree.SubElement(self.root, qn("w:font"), {qn("w:name"): name})
+        return found
+
+    def alt_name(self, name: str, alternative: str) -> None:
+        """w:altName: the font Word looks for when ``name`` is neither installed nor embedded."""
+        _child(self.font(name), "altName").set(qn("w:val"), alternative)
+
+    def embed(self, name: str, face: str, data: bytes) -> None:
+        """Embed one face ("regular", "bold"...) of the font ``name``: a subset, already made."""
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+
+        self.count += 1
+        key = font_key(name.encode() + face.encode() + data)
+        part = Part(
+            PackURI(f"/word/fonts/font{self.count}.odttf"),
+            OBFUSCATED_FONT,
+            obfuscate_font(data, key),
+            self.document.part.package,
+        )
+        rid = self.table_part.relate_to(part, RT.FONT)
+        tag = _child(self.font(name), _FACES[face])
+        tag.set(qn("r:id"), rid)
+        tag.set(qn("w:fontKey"), key)
+        tag.set(qn("w:subsetted"), "1")
+
+    def finish(self) -> None:
+        """Write the font table back, and tell Word the file carries its fonts."""
+        self.table_part._blob = etree.tostring(
+            self.root, xml_declaration=True, encoding="UTF-8", standalone=True
+        )
+        if not self.count:
+            return
+        settings = self.document.settings.element
+        zoom = settings.find(qn("w:zoom"))
+        for tag in ("saveSubsetFonts", "embedTrueTypeFonts"):  # in schema order, after w:zoom
+            if settings.find(qn(f"w:{tag}")) is None:
+                element = OxmlElement(f"w:{tag}")
+                if zoom is not None:
+                    zoom.addnext(element)
+                else:
+                    settings.insert(0, element)
