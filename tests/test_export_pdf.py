@@ -320,14 +320,21 @@ def test_long_code_lines_are_cut_and_marked_not_lost() -> None:
 
 
 def test_a_callout_label_stays_with_its_text() -> None:
-    h = handout(*SHOWCASE, ("zh", "en"))
-    pages = [squash(t) for t in page_texts(rendered(*SHOWCASE, ("zh", "en")))]
-    callouts = [b for b in all_blocks(h.blocks) if isinstance(b, Callout)]
-    assert callouts
-    for b in callouts:
-        label = squash(b.label[0].plain)
-        first = squash(b.blocks[0].text[0].plain)  # type: ignore[union-attr]
-        assert any(label in p and first in p for p in pages), label
+    """A callout near the foot of a page moves to the next page whole: wherever the filler above
+    it ends, its label and its last paragraph are on one page."""
+    h = handout(*BLOCKS, ("en",))
+    filler = next(b for b in h.blocks if isinstance(b, Paragraph))
+    callout = next(b for b in h.blocks if isinstance(b, Callout))
+    inner = callout.blocks[0]
+    last = squash(inner.text[0].plain)  # type: ignore[union-attr]
+    callout = dataclasses.replace(callout, blocks=(inner, filler, inner))
+    label = squash(callout.label[0].plain)
+    for n in range(19, 28):
+        data = pdf(dataclasses.replace(h, blocks=[filler] * n + [callout], footnotes=[]), Options())
+        pages = [squash(t) for t in page_texts(data)]
+        [at] = [k for k, p in enumerate(pages) if label in p]
+        assert pages[at].split(label, 1)[1].count(last) == 2, n  # the whole callout after its label
+    assert len(page_texts(data)) > 1  # the sweep reached the foot of the first page
 
 
 def test_a_callout_longer_than_a_page_splits() -> None:
@@ -336,7 +343,7 @@ def test_a_callout_longer_than_a_page_splits() -> None:
     blocks = []
     for b in h.blocks:
         if isinstance(b, Callout):
-            b = dataclasses.replace(b, blocks=b.blocks + (para,) * 60)
+            b = dataclasses.replace(b, blocks=b.blocks + (para,) * 20)
         blocks.append(b)
     data = pdf(dataclasses.replace(h, blocks=blocks), Options())
     assert len(page_texts(data)) > len(page_texts(rendered(*BLOCKS, ("zh", "en")))) + 2
