@@ -511,3 +511,15 @@ def test_lists_in_a_row_never_merge() -> None:
     data = markdown(dataclasses.replace(handout, blocks=blocks), Options())
     tops = [t.type for t in parse(data) if t.type.endswith("list_open") and t.level == 0]
     assert len(tops) == len(blocks)  # eight lists, and the table's notes
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.org/a_(b)", "https://x.org/?a=1&amp;b=2", "https://x.org/a|b`c\\d", "mailto:a@b.org"],
+)
+def test_link_destination_reads_back_as_the_url(url: str) -> None:
+    for md in (
+        _Inline().render([Span("a", ["x"], href=url)]),
+        f"| h |\n|---|\n| {_Inline(True).render([Span('a', ['x'], href=url)])} |",
+    ):
+        assert hrefs(PARSER.parse(md)) == [PARSER.normalizeLink(url)], md

@@ -61,7 +61,7 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|~&#$^])")
 _LINE_START = re.compile(r"^([-+=>:]|\d{1,9}(?=[.)]))")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _BACKTICKS = re.compile(r"`+")
-_URL_SPECIAL = re.compile(r"([\\()<>|`\[\]])")
+_URL_SPECIAL = re.compile(r"([\\()<>|`\[\]&])")  # "&amp;" in a destination is an entity
 ALERTS = {"note": "NOTE", "tip": "TIP", "warning": "WARNING"}  # GitHub alerts; editor: plain quote
 BULLET, NESTED_INDENT = "•", "&emsp;"  # list markers inside bilingual table cells
 
@@ -139,6 +139,7 @@ def math_span(tex: str, cell: bool = False, next_char: str | None = None) -> str
 
 
 def link_destination(url: str) -> str:
+    """A URL as a link destination that reads back as itself (parentheses, entities, bars)."""
     return _URL_SPECIAL.sub(r"\\\1", url).replace(" ", "%20")
 
 
