@@ -256,7 +256,8 @@ def _compare(d: Diff, s: Node, t: Node) -> None:
     s_lang, t_lang = pair.source.lang, pair.target.lang
     if s.style != t.style:
         rule_id = "list-style" if s.kind == "list" else "block-style"
-        message = f"{_name(t)} {_styled(t)} in {t_lang} but {_styled(s)} in {s_lang}"
+        verb = "has" if t.kind == "table" else "is"
+        message = f"{_name(t)} {verb} {_styled(t)} in {t_lang} but {_styled(s)} in {s_lang}"
         d.add(rule_id, Hit(message, t.pos, unit=t.unit, unit_id=t.id, twin=s.pos))
     for role in dict.fromkeys((*s.parts, *t.parts)):
         sp, tp = s.parts.get(role), t.parts.get(role)
@@ -275,14 +276,15 @@ def _compare(d: Diff, s: Node, t: Node) -> None:
 
 
 def _styled(node: Node) -> str:
-    """What a node's style makes it, for block-style and list-style messages."""
+    """What a node's style makes it, for block-style and list-style messages (after "is" or,
+    for a table, "has")."""
     if node.kind == "list":
-        return f"is a {node.style} list"
+        return f"a {node.style} list (style: {node.style})"
     if node.kind == "callout":
-        return f"is a {node.style} callout (callout: {node.style})"
+        return f"a {node.style} callout (callout: {node.style})"
     if node.kind == "table":
-        return "has a row header" if node.style == "row header" else "has no row header"
-    return "is numbered" if node.style == "numbered" else "is not numbered (numbered: false)"
+        return "a row header (row-header: true)" if node.style == "row header" else "no row header"
+    return "numbered" if node.style == "numbered" else "not numbered (numbered: false)"
 
 
 def _pair_nodes(d: Diff, s: Node, t: Node) -> None:
@@ -378,7 +380,7 @@ def _group_name(owner: Node, role: str) -> str:
         return f"the body of {_name(owner)}" if owner.id else "the chapter body"
     if role == "items":
         return f"the list {owner.id}"
-    return f"the {role} of the table {owner.id}"  # columns, rows, notes
+    return f"the table {owner.id}"  # its columns, rows or notes: the noun says which
 
 
 def _group_id(owner: Node, role: str) -> str:
