@@ -13,44 +13,60 @@ def register(sub: argparse._SubParsersAction) -> None:
         "po",
         help="export a translation to a PO file, or import a translated PO file",
         description="One PO file per chapter and translation: msgctxt is the unit id, msgid the "
-        "source text, msgstr the translation; stale units are fuzzy.",
+        "source text, msgstr the translation; units not reviewed are fuzzy.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     exp = actions.add_parser("export", help="write the PO file of a chapter's translation")
-    imp = actions.add_parser("import", help="write a PO file's translations back into the sources")
+    imp = actions.add_parser(
+        "import",
+        help="write a PO file's translations back into the sources",
+        description="Entries whose source text changed since the export are skipped and listed "
+        "(exit status 1); fuzzy entries are left out; every other edit goes in.",
+    )
     for q in (exp, imp):
         add_sources_option(q)
-        q.add_argument("--chapter", metavar="KEY", help="chapter (default: the only one)")
         q.add_argument("--lang", metavar="LANG", help="translation language (default: the only one)")
+    exp.add_argument(
+        "--chapter", metavar="KEY", help="chapter, or 'book' for book.yaml (default: the only one)"
+    )
+    imp.add_argument("--chapter", metavar="KEY", help="chapter (default: the one the file's header names)")
     exp.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    exp.add_argument("--no-suggestions", action="store_true", help="offer no translation-memory suggestions")
     imp.add_argument("file", metavar="FILE", help="the translated PO file")
     exp.set_defaults(run=run_export)
     imp.set_defaults(run=run_import)
 
 
-def _target(args: argparse.Namespace, book: object) -> tuple[str, str]:
+def choose(book: object, chapter: str | None, lang: str | None, hint_key: str | None = None,
+           hint_lang: str | None = None, origin: str = "") -> tuple[str, str]:  # fmt: skip
+    """The chapter and language: as given, else as the file says (``hint_*``), else the only one."""
     from pipeline.errors import UsageError
+    from pipeline.interchange.common import document_keys
 
-    keys = book.chapter_keys()  # type: ignore[attr-defined]
+    keys = [k for k in document_keys(book) if k != "book"]  # type: ignore[arg-type]
     targets = book.langs[1:]  # type: ignore[attr-defined]
-    key = args.chapter or (keys[0] if len(keys) == 1 else None)
-    lang = args.lang or (targets[0] if len(targets) == 1 else None)
+    key = chapter or hint_key or (keys[0] if len(keys) == 1 else None)
+    lang = lang or hint_lang or (targets[0] if len(targets) == 1 else None)
     if key is None:
-        raise UsageError(f"give --chapter (one of: {', '.join(keys)})")
+        raise UsageError(f"give --chapter (one of: {', '.join(keys)}){origin}")
     if lang is None:
-        raise UsageError(f"give --lang (one of: {', '.join(targets)})")
+        raise UsageError(f"give --lang (one of: {', '.join(targets)}){origin}")
+    if not chapter and hint_key and hint_key not in document_keys(book):  # type: ignore[arg-type]
+        raise UsageError(
+            f"the file is for chapter {hint_key!r}, which the sources do not have; give --chapter"
+        )
     return key, lang
 
 
 def run_export(args: argparse.Namespace) -> int:
     from pipeline.atomic import write_bytes_atomic
     from pipeline.errors import UsageError
+    from pipeline.interchange.po import export_po
     from pipeline.loader import load_book
-    from pipeline.po import export_po
 
     book = load_book(args.sources)
-    key, lang = _target(args, book)
-    data = export_po(book, key, lang)
+    key, lang = choose(book, args.chapter, args.lang)
+    data = export_po(book, key, lang, suggestions=not args.no_suggestions)
     if args.out:
         try:
             write_bytes_atomic(args.out, data)
@@ -62,23 +78,26 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    import os
+
     from pipeline.errors import UsageError
+    from pipeline.interchange.common import lang_of_tag, report
+    from pipeline.interchange.po import import_po, read_po_file
     from pipeline.loader import load_book
-    from pipeline.po import apply_changes, plan_import, read_catalog
 
     book = load_book(args.sources)
-    key, lang = _target(args, book)
     try:
         with open(args.file, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
-    changes = plan_import(book, key, lang, read_catalog(args.file, data), args.file)
-    apply_changes(book.chapters[lang][key].path, changes)
-    texts = sum(c.text is not None for c in changes)
-    stamps = sum(c.source is not None for c in changes)
-    print(
-        f"{args.file}: {texts} translation{'s' if texts != 1 else ''} changed, "
-        f"{stamps} fingerprint{'s' if stamps != 1 else ''} updated"
-    )
-    return EXIT_OK
+    po = read_po_file(args.file, data)
+    hint_key = po.key
+    if hint_key is None:  # a tool rewrote the header: the `#:` places name the chapter's file
+        stems = {os.path.splitext(os.path.basename(p))[0] for m in po.entries for p, _ in m.locations}
+        hint_key = stems.pop() if len(stems) == 1 else None
+    hint_lang = lang_of_tag(book, po.language) if po.language else None
+    if args.lang and hint_lang and args.lang != hint_lang:
+        raise UsageError(f"{args.file} is a translation into {hint_lang!r}, not {args.lang!r}")
+    key, lang = choose(book, args.chapter, args.lang, hint_key, hint_lang, f" for {args.file}")
+    return report(args.file, import_po(book, key, lang, po)) or EXIT_OK
