@@ -15,7 +15,7 @@ import sys
 from pipeline import __version__
 from pipeline.errors import SourceError, UsageError
 
-COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language")
+COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -28,7 +28,6 @@ def _wanted(argv: list[str] | None) -> tuple[str, ...]:
     """
     args = sys.argv[1:] if argv is None else argv
     first = next((a for a in args if not a.startswith("-")), None)
-    first = first.replace("-", "_") if first else first  # add-language lives in add_language.py
     if first in COMMANDS and not any(a in ("-h", "--help") for a in args[: args.index(first)]):
         return (first,)
     return COMMANDS
