@@ -571,7 +571,10 @@ def test_missing_character_in_a_code_block_is_found_and_chinese_is_not_missing()
     blocks = [dataclasses.replace(b, code=b.code + "\ue000") if b is code else b for b in h.blocks]
     with pytest.raises(RenderError) as err:
         pdf(dataclasses.replace(h, blocks=blocks), Options())
-    assert "U+E000" in str(err.value) and "DejaVuSansMono.ttf" in str(err.value)
+    [problem] = err.value.problems
+    assert "U+E000" in problem.message and "DejaVuSansMono.ttf" in problem.message
+    assert code.caption and problem.pos == code.caption[0].pos  # the code's caption leads to it
+    assert problem.field == code.caption[0].unit.removesuffix(".caption")  # type: ignore[union-attr]
 
 
 def test_missing_character_in_a_ui_word_points_at_the_handout() -> None:

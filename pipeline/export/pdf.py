@@ -215,10 +215,23 @@ def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
     check((Text(lead, s) for s in _extra_strings(handout)), text_faces)
     for b in _all_blocks(handout.blocks):
         if isinstance(b, CodeBlock):
-            check([Text(lead, "", inlines=(CodeSpan(b.code),))], [])
+            problems += _code_problems(b, fonts)
     marks = {b.mark for b in _all_blocks(handout.blocks) if isinstance(b, ListBlock) and b.mark}
     check((Text(lead, m) for m in sorted(marks | {STALE_MARK, CONTINUED, *BULLETS})), [fonts.symbol])
     return problems
+
+
+def _code_problems(b: CodeBlock, fonts: pdfkit.Fonts) -> list[Problem]:
+    """A character of a code block that neither the code face nor the text font has. The code
+    is a fact without a position of its own: its caption's (``ID.caption``) leads to it."""
+    ch = _missing(b.code, [fonts.mono, fonts.regular], fonts)
+    if ch is None:
+        return []
+    caption = b.caption[0] if b.caption else None
+    pos = caption.pos if caption and caption.pos else HANDOUT_POS
+    field = caption.unit.removesuffix(".caption") if caption and caption.unit else ""
+    files = f"{fonts.files[fonts.mono]} or {fonts.files[fonts.regular]}"
+    return [Problem(pos, field, f"character U+{ord(ch):04X} {ch!r} of the code is not in font {files}")]
 
 
 def _extra_strings(handout: Handout) -> Iterator[str]:
