@@ -167,10 +167,10 @@ class Fonts:
     regular: str  # registered names
     bold: str
     symbol: str
+    italic: str  # Latin italics (the writer falls back to regular for what it lacks)
+    mono: str  # code
+    math: str  # inline math
     files: dict[str, str]  # registered name -> file, for messages
-    italic: str = ""  # Latin italics (falls back to regular for what it lacks)
-    mono: str = ""  # code
-    math: str = ""  # inline math
 
     def face(self, name: str) -> TTFont:
         return pdfmetrics.getFont(name)
@@ -197,7 +197,7 @@ def fonts(regular: str | None, bold: str | None) -> Fonts:
             f.fontName, normal=f.fontName, bold=f.fontName, italic=f.fontName, boldItalic=f.fontName
         )
     files = {f.fontName: os.path.basename(f.face.filename) for f in (reg, bld, sym, ita, mono, math)}
-    return Fonts(reg.fontName, bld.fontName, sym.fontName, files, ita.fontName, mono.fontName, math.fontName)
+    return Fonts(reg.fontName, bld.fontName, sym.fontName, ita.fontName, mono.fontName, math.fontName, files)
 
 
 def missing_char(text: str, font: TTFont) -> str | None:
