@@ -28,9 +28,11 @@ from pipeline.export import Options
 from pipeline.export.layout import (
     Callout,
     CodeBlock,
+    CodeSpan,
     Handout,
     Heading,
     ListBlock,
+    MathSpan,
     Paragraph,
     Span,
     Table,
@@ -366,19 +368,25 @@ HOSTILE = [
 ]
 
 
-def replace_texts(obj, text: str):
-    """The handout with every piece of text replaced by ``text`` (no inline markup)."""
+def replace_texts(obj, text: str, wrap=lambda t: (t,)):
+    """The handout with every piece of text replaced by ``text``, in the inline nodes ``wrap``
+    makes of it."""
     if isinstance(obj, Text):
-        return dataclasses.replace(obj, text=text, inlines=())
-    if isinstance(obj, tuple):
-        return tuple(replace_texts(x, text) for x in obj)
-    if isinstance(obj, list):
-        return [replace_texts(x, text) for x in obj]
+        return dataclasses.replace(obj, text=text, inlines=wrap(text))
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(replace_texts(x, text, wrap) for x in obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: replace_texts(getattr(obj, f.name), text) for f in dataclasses.fields(obj)}
+        changes = {f.name: replace_texts(getattr(obj, f.name), text, wrap) for f in dataclasses.fields(obj)}
         changes = {k: v for k, v in changes.items() if v is not getattr(obj, k)}
         return dataclasses.replace(obj, **changes) if changes else obj
     return obj
+
+
+WRAPS = {
+    "bold": lambda t: ("“", Span("b", [t]), "”"),
+    "link": lambda t: (Span("a", [Span("i", [t])], href="https://x.org/(a)"), t),
+    "code": lambda t: (CodeSpan(t), Span("sup", [t]), MathSpan(t)),
+}
 
 
 def structure(data: bytes) -> list[tuple[str, str, int]]:
@@ -397,6 +405,20 @@ def test_hostile_text_keeps_structure_and_prints_literally(text: str, codes) -> 
     assert seen.count(text.strip()) >= all_text(parse(base)).count("harmless words")
     title = front_matter(data)["title"]  # Markdown for pandoc: escaped like the visible title
     assert inline_text(PARSER.parseInline(title)[0]) == text.strip()
+
+
+@pytest.mark.parametrize("wrap", WRAPS)
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_inside_markup_keeps_structure(text: str, wrap: str) -> None:
+    handout, _ = fixture(("en",))
+    plain = replace_texts(handout, "harmless words", WRAPS[wrap])
+    hostile = replace_texts(handout, text, WRAPS[wrap])
+    base, data = markdown(plain, Options()), markdown(hostile, Options())
+    assert structure(data) == structure(base)
+    kids = [c for t in parse(data) if t.type == "inline" for c in t.children or []]
+    texts = {c.content for c in kids if c.type in ("text", "code_inline", "math_inline")}
+    pieces = [p.strip() for p in text.split("\n")]
+    assert all(any(p in t for t in texts) for p in pieces if p)
 
 
 @pytest.mark.parametrize("text", [*HOSTILE, 'say "hi" \\ #x', "a\u2028b\x85c", "tab\there"])
