@@ -80,6 +80,11 @@ def test_the_book_with_every_block_kind_is_clean(clean_blocks: Result) -> None:
 # every block kind) and returns where the rule must fire.
 
 
+def drop_line(root: Path, rel: str, start: str) -> int:
+    """Delete the line that starts (after its indentation) with ``start``; returns its number."""
+    return mutate_re(root, rel, rf"(?m)^ *{re.escape(start)}[^\n]*\n", "")
+
+
 def twin_file(root: Path) -> Expected:
     (root / EN).unlink()
     return [(ZH, 1)]
@@ -97,14 +102,9 @@ def missing_section(root: Path) -> Expected:
 
 
 def b_missing_footnote(root: Path) -> Expected:
-    remove_block(root, BEN, "footnotes:\n")
+    drop_line(root, BEN, "kernel: {text: A kernel")
     mutate(root, BEN, '<fn to="kernel"/>', "")
     return [(BZH, line_of(root, BZH, "kernel: 卷积核"))]
-
-
-def drop_line(root: Path, rel: str, start: str) -> int:
-    """Delete the line that starts (after its indentation) with ``start``; returns its number."""
-    return mutate_re(root, rel, rf"(?m)^ *{re.escape(start)}[^\n]*\n", "")
 
 
 def b_missing_callout_title(root: Path) -> Expected:
@@ -114,7 +114,8 @@ def b_missing_callout_title(root: Path) -> Expected:
 
 def b_missing_callout(root: Path) -> Expected:
     remove_block(root, BEN, "      tip:\n")
-    return [(BZH, line_of(root, BZH, "callout: tip"))]
+    drop_line(root, BEN, "padding: {text: The padding")  # its only reference was in the callout
+    return [(BZH, line_of(root, BZH, "callout: tip")), (BZH, line_of(root, BZH, "  padding: 填充的值"))]
 
 
 def b_missing_attribution(root: Path) -> Expected:
@@ -176,6 +177,15 @@ def b_order_rows(root: Path) -> Expected:
 def b_order_blocks(root: Path) -> Expected:
     swap_blocks(root, BEN, "      deeper:\n", "      tip:\n")
     return [(BEN, line_of(root, BEN, "callout: tip"))]
+
+
+def b_order_footnotes(root: Path) -> Expected:
+    text = (root / BEN).read_text(encoding="utf-8")
+    kernel, padding = (
+        line for line in text.splitlines(keepends=True) if line.startswith(("  kernel:", "  padding:"))
+    )
+    swap_blocks(root, BEN, kernel, padding)
+    return [(BEN, line_of(root, BEN, "  padding: {text: The padding"))]
 
 
 def type_mismatch(root: Path) -> Expected:
@@ -401,6 +411,7 @@ CASES: list[tuple[str, Callable[[Path], Expected]]] = [
     ("order", order),
     ("order", b_order_rows),
     ("order", b_order_blocks),
+    ("order", b_order_footnotes),
     ("type-mismatch", type_mismatch),
     ("type-mismatch", b_type_mismatch_block),
     ("list-style", list_style),
