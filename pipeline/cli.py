@@ -15,7 +15,7 @@ import sys
 from pipeline import __version__
 from pipeline.errors import SourceError, UsageError
 
-COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm")
+COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -27,9 +27,14 @@ def _wanted(argv: list[str] | None) -> tuple[str, ...]:
     chapter; help and usage errors still see them all.
     """
     args = sys.argv[1:] if argv is None else argv
-    first = next((a for a in args if not a.startswith("-")), None)
-    if first in COMMANDS and not any(a in ("-h", "--help") for a in args[: args.index(first)]):
-        return (first,)
+    # the first word that is not an option, nor the value of --sources given before the command
+    words = [
+        a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] != "--sources")
+    ]
+    first = words[0] if words else None
+    module = first.replace("-", "_") if first else None  # add-language lives in add_language.py
+    if module in COMMANDS and not any(a in ("-h", "--help") for a in args[: args.index(first)]):  # type: ignore[arg-type]
+        return (module,)
     return COMMANDS
 
 

@@ -97,11 +97,12 @@ class Editor:
     """Pending edits to one YAML file."""
 
     path: str
+    data: bytes | None = None  # the file's content when it is not (yet) on disk
     doc: yamlsrc.Document = field(init=False)
     _changes: dict[tuple[str, ...], _Change] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.doc = yamlsrc.read(self.path)
+        self.doc = yamlsrc.read(self.path) if self.data is None else yamlsrc.parse(self.path, self.data)
         self._starts = [0] + [m.end() for m in _BREAK.finditer(self.doc.text)]
 
     # -- requests --------------------------------------------------------------------------

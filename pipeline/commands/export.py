@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         warning = missing_catalog_warning(code)
         if warning:  # never silently: once per language and run, not once per handout
             print(f"pipeline: warning: {warning}", file=sys.stderr)
+    _report_missing(book, keys, editions)
     options = b.Options(paper=args.paper, font=args.font, bold_font=args.bold_font or args.font)
     b.check_fonts(options)
     jobs = b.plan(book, keys, editions, formats, args.exports, args.out)
@@ -109,6 +110,22 @@ def run(args: argparse.Namespace) -> int:
         if skipped:
             print(f"{skipped} up-to-date output{'s' if skipped != 1 else ''} skipped (--force rebuilds)")
     return EXIT_OK
+
+
+def _report_missing(book: object, keys: list[str], editions: list[tuple[str, ...]]) -> None:
+    """Say how many units of each exported translation are not translated yet."""
+    from pipeline.editions import progress
+    from pipeline.export.layout import MISSING_MARK
+
+    wanted = {c for edition in editions for c in edition}
+    for row in progress(book):  # type: ignore[arg-type]
+        if row["chapter"] in keys and row["lang"] in wanted and row["untranslated"]:
+            print(
+                f"pipeline: {row['chapter']}.{row['lang']}: {row['untranslated']} of {row['units']} units "
+                "are not translated yet; the handouts show the source text in their place, marked "
+                f"{MISSING_MARK}",
+                file=sys.stderr,
+            )
 
 
 def _compare(outputs: list) -> int:

@@ -476,6 +476,8 @@ class _Builder:
     def title_block(self) -> TitleBlock:
         def source_line(lab: Labels, ch: Chapter) -> str:
             meta = self.book.meta.get(ch.lang)
+            if meta is None or not meta.title.text.strip():  # not translated yet: the source's
+                meta = self.book.meta.get(self.book.source_lang)
             if meta is None:
                 return ""
             title = meta.title.plain
