@@ -21,6 +21,7 @@ from docx.section import Section
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
+from reportlab.pdfbase.ttfonts import TTFontFile
 
 from pipeline import langs
 from pipeline.export import Options, RenderError
@@ -660,6 +661,62 @@ def test_runs_carry_their_language(rendered: Rendered) -> None:
         else:
             assert any(val == language.bcp47 for val, _ in tagged[text.plain]), text.unit
     assert checked
+
+
+# -- embedded fonts ----------------------------------------------------------------------------
+FONT_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
+OBFUSCATED = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+GUID = re.compile(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}")
+
+
+def deobfuscate(data: bytes, key: str) -> bytes:
+    """ECMA-376 Part 1, 17.8.1: the key's bytes are its hex digits from the last pair to the first;
+    the first 32 bytes of the font were XORed with them, twice over."""
+    digits = key.strip("{}").replace("-", "")
+    mask = [int(digits[i : i + 2], 16) for i in range(30, -2, -2)]
+    return bytes(b ^ mask[i % 16] for i, b in enumerate(data[:32])) + data[32:]
+
+
+@functools.cache
+def original(face: str) -> TTFontFile:
+    return TTFontFile(str(ROOT / "pipeline" / "fonts" / f"NotoSansSC-{face}.ttf"))
+
+
+def test_fonts_are_embedded_as_word_does(rendered: Rendered) -> None:
+    table = rendered.part("word/fontTable.xml")
+    rels = rendered.rels("word/_rels/fontTable.xml.rels")
+    overrides = {o.get("PartName"): o.get("ContentType") for o in rendered.part("[Content_Types].xml")}
+    font = table.find(f"{W}font[@{W}name='{FONT}']")
+    assert font.find(f"{W}altName").get(f"{W}val") == "Microsoft YaHei"
+    printed = set(all_text(rendered.doc) + rendered.handout.running_title + rendered.handout.page_label(0, 0))
+    if rendered.handout.footnotes:
+        printed |= set(text_of(rendered.part("word/footnotes.xml")))
+    marks = {c for lvl in rendered.part("word/numbering.xml").iter(f"{W}lvlText") for c in lvl.get(f"{W}val")}
+    printed -= {"\n", "\t"}
+    keys = set()
+    for tag, face in (("embedRegular", "Regular"), ("embedBold", "Bold")):
+        embed = font.find(f"{W}{tag}")
+        rel = rels[embed.get(R_ID)]
+        assert rel.get("Type") == FONT_TYPE
+        name = f"word/{rel.get('Target')}"
+        assert name.startswith("word/fonts/") and overrides[f"/{name}"] == OBFUSCATED
+        key = embed.get(f"{W}fontKey")
+        assert GUID.fullmatch(key)
+        keys.add(key)
+        with zipfile.ZipFile(io.BytesIO(rendered.data)) as z:
+            data = z.read(name)
+        assert len(data) < 1_500_000  # a subset: the whole face is 10 MB
+        assert data[:4] != b"\x00\x01\x00\x00"  # obfuscated
+        subset = TTFontFile(io.BytesIO(deobfuscate(data, key)), validate=1)  # checksums too
+        assert subset.name == original(face).name
+        for char in printed:  # every printed character the face has, with its own glyph's width
+            if ord(char) in original(face).charToGlyph:
+                assert subset.charWidths[ord(char)] == original(face).charWidths[ord(char)], char
+        # and nothing else (ReportLab's parser adds U+00A0 as a copy of the space)
+        mapped = {code for code, glyph in subset.charToGlyph.items() if glyph}  # 0xFFFF: to glyph 0
+        assert mapped - {0xA0} <= {ord(c) for c in printed | marks | set("0123456789")}
+    assert len(keys) == 2
+    assert rendered.part("word/settings.xml").find(f"{W}embedTrueTypeFonts") is not None
 
 
 # -- pages -------------------------------------------------------------------------------------

@@ -822,7 +822,7 @@ def _runs(glyphs: dict[int, int]) -> list[tuple[int, int, int]]:
 
 
 def _cmap4(glyphs: dict[int, int]) -> bytes:
-    segments = [*_runs(glyphs), (0xFFFF, 0xFFFF, 1)]  # the required last segment maps 0xFFFF to 0
+    segments = [*_runs(glyphs), (0xFFFF, 0xFFFF, 0)]  # the required last segment: 0xFFFF to glyph 0
     count = len(segments)
     power = 1 << (count.bit_length() - 1)
     ends = [b for _, b, _ in segments]
