@@ -32,7 +32,7 @@ class _Run:
         self.editions += [Edition.of(book.meta[lang]) for lang in book.langs if lang in book.meta]
         # chapters pair by key, the metadata with the metadata (a chapter file may be named "book")
         by_key = {(type(e.doc), e.lang, e.key): e for e in self.editions}
-        self.pairs = []
+        self.pairs: list[Pair] = []
         for target in self.editions:
             source = by_key.get((type(target.doc), book.source_lang, target.key))
             if target.lang != book.source_lang and source is not None:
