@@ -14,7 +14,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-PARSER = MarkdownIt("commonmark").enable("table")
+# GitHub's alerts ("> [!NOTE]") are read as alert_open/alert_close tokens (markdown-it-py >= 4.1)
+PARSER = MarkdownIt("commonmark", {"alerts": True}).enable("table")
 try:
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.footnote import footnote_plugin
