@@ -641,6 +641,30 @@ def test_stale_translations_are_marked() -> None:
     assert marked and not unmarked
 
 
+@pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=["en", "zh+en"])
+def test_a_missing_translation_shows_the_source_text_marked(tmp_path: Path, codes: tuple[str, ...]) -> None:
+    import shutil
+
+    root = tmp_path / "book"
+    shutil.copytree(BLOCKS[0], root)
+    en = root / "en" / "ch04.yaml"
+    text, count = re.subn(
+        r'slide: \{text: ".*?", source', 'slide: {text: "", source', en.read_text(encoding="utf-8")
+    )
+    assert count == 1
+    en.write_text(text, encoding="utf-8")
+    h = build(load_book(str(root)), BLOCKS[1], codes)
+    [stand_in] = [t for t in h.texts() if t.missing]
+    source = next(t for t in handout(*BLOCKS, ("zh",)).texts() if t.unit == stand_in.unit)
+    data = pdf(h, Options())
+    # English alone: the source text in the translation's place, marked; beside the source: the
+    # mark alone, in the English column of the same row
+    assert any(f"{squash(source.plain)}†" in squash(p) for p in page_texts(data))
+    if h.bilingual:
+        mark = next(c for c in chunks(data) if c.text == "†")
+        assert mark.x > 595.28 / 2
+
+
 # -- tables ------------------------------------------------------------------------------------------
 def test_long_table_repeats_its_header_on_every_page() -> None:
     h = handout(*FIXTURE, ("en",))
