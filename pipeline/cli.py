@@ -15,7 +15,7 @@ import sys
 from pipeline import __version__
 from pipeline.errors import SourceError, UsageError
 
-COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language")
+COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language", "fonts")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
