@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pipeline.check import untranslated  # noqa: F401 - registers 'empty', which stale waits for
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import Pair
 from pipeline.model import Unit, fingerprint
