@@ -357,3 +357,15 @@ def test_a_target_the_sources_cannot_take_stops_the_import(blocks: Path) -> None
     assert done.returncode == 2
     assert "title: <target>: " in done.stderr and "U+202E" in done.stderr
     assert snapshot(blocks) == before
+
+
+def test_a_tag_typed_as_text_is_not_smuggled_into_the_sources(blocks: Path) -> None:
+    path = export(blocks)
+    doc = etree.parse(str(path))
+    target_of(doc, "basics").text = "<b>Basics</b>"  # written out as &lt;b&gt; by lxml: text, not a code
+    doc.write(str(path), xml_declaration=True, encoding="UTF-8")
+    before = snapshot(blocks)
+    done = xliff_import(blocks, path)
+    assert done.returncode == 1
+    assert "basics: <target>: a tag is written as text; use the unit's inline codes" in done.stderr
+    assert snapshot(blocks) == before

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import os
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, write_po
@@ -35,6 +36,9 @@ from pipeline.errors import Position, Problem, SourceError
 from pipeline.interchange import common
 from pipeline.interchange.common import REVIEWED, STALE, UNTRANSLATED, Plan
 from pipeline.model import Book, Chapter, Unit
+
+if TYPE_CHECKING:  # RapidFuzz is imported only when an export has something to suggest for
+    from pipeline.interchange.suggest import Memory
 
 ID_COMMENT = "id: "  # the extracted comment that repeats msgctxt
 
@@ -102,7 +106,7 @@ def export_catalog(book: Book, key: str, lang: str, suggestions: bool = True) ->
     return catalog
 
 
-def _memory(book: Book, lang: str) -> object:
+def _memory(book: Book, lang: str) -> Memory:
     from pipeline.interchange.suggest import Memory
 
     return Memory(book, lang)
@@ -122,8 +126,8 @@ def _mark_stale(message: Message, twin: Unit, previous: dict[str, str]) -> None:
         message.auto_comments.append("not reviewed: the translation records no source fingerprint")
 
 
-def _suggest(message: Message, memory: object, key: str, unit: Unit, state: str) -> None:
-    found = memory.suggest(key, unit)  # type: ignore[attr-defined]
+def _suggest(message: Message, memory: Memory, key: str, unit: Unit, state: str) -> None:
+    found = memory.suggest(key, unit)
     if found is None:
         return
     kind = "exact" if found.score == 100 else "fuzzy"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -31,6 +32,9 @@ from pipeline.errors import Position, Problem, SourceError, UsageError
 from pipeline.interchange import common
 from pipeline.interchange.common import REVIEWED, STALE, UNTRANSLATED, Plan
 from pipeline.model import Book, Unit
+
+if TYPE_CHECKING:
+    from pipeline.interchange.suggest import Memory, Suggestion
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 MTC = "urn:oasis:names:tc:xliff:matches:2.0"
@@ -154,7 +158,7 @@ def export_xliff(book: Book, keys: list[str], lang: str, suggestions: bool = Tru
         srcLang=common.bcp47(book.source_lang),
         trgLang=common.bcp47(lang),
     )
-    memory = None
+    memory: Memory | None = None
     if suggestions:
         from pipeline.interchange.suggest import Memory
 
@@ -165,7 +169,7 @@ def export_xliff(book: Book, keys: list[str], lang: str, suggestions: bool = Tru
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8") + b"\n"
 
 
-def _file(book: Book, key: str, lang: str, memory: object) -> etree._Element:
+def _file(book: Book, key: str, lang: str, memory: Memory | None) -> etree._Element:
     source, target = common.pair(book, key, lang, "XLIFF files")
     elem = etree.Element(_q("file"), id=key, original=_below(book, source.path))
     elem.set(_q("space", XML_NS), "preserve")  # our texts' spaces are the texts'
@@ -193,12 +197,18 @@ def _below(book: Book, path: str) -> str:
 
 
 def _unit(
-    key: str, unit: Unit, twin: Unit | None, state: str, where: str, previous: dict[str, str], memory: object
+    key: str,
+    unit: Unit,
+    twin: Unit | None,
+    state: str,
+    where: str,
+    previous: dict[str, str],
+    memory: Memory | None,
 ) -> etree._Element:
     elem = etree.Element(_q("unit"), id=unit.id)
     src, tgt, codes = encode_pair(unit.text, twin.text if state != UNTRANSLATED and twin else None)
     if memory is not None and state != REVIEWED:
-        found = memory.suggest(key, unit)  # type: ignore[attr-defined]
+        found = memory.suggest(key, unit)
         if found is not None:
             elem.append(_match(found))
     notes = etree.SubElement(elem, _q("notes"))
@@ -229,12 +239,12 @@ def _original_data(parent: etree._Element, codes: Codes) -> None:
         etree.SubElement(data, _q("data"), id=did).text = markup
 
 
-def _match(found: object) -> etree._Element:
+def _match(found: Suggestion) -> etree._Element:
     matches = etree.Element(_q("matches", MTC))
     match = etree.SubElement(matches, _q("match", MTC), ref="#s1", type="tm")
-    match.set("similarity", f"{found.score:.1f}")  # type: ignore[attr-defined]
-    match.set("origin", f"pipeline:{found.origin}")  # type: ignore[attr-defined]
-    src, tgt, codes = encode_pair(found.source, found.target)  # type: ignore[attr-defined]
+    match.set("similarity", f"{found.score:.1f}")
+    match.set("origin", f"pipeline:{found.origin}")
+    src, tgt, codes = encode_pair(found.source, found.target)
     if codes.data:
         _original_data(match, codes)
     match.append(src)
@@ -436,6 +446,10 @@ def _import_unit(doc: _Document, elem: etree._Element, problems: list[Problem]) 
     bad = common.text_problem(text)
     if bad:  # the sources would refuse it: say so about the XLIFF file, and write nothing
         problems.append(Problem(where, uid, f"<target>: {bad}"))
+        return
+    if text != twin.text and len(code_nodes(inline.parse(text))) != len(decoder.used):
+        # a tag typed as text (&lt;b&gt;) would become markup in the sources: codes only
+        skip.append(Problem(where, uid, "<target>: a tag is written as text; use the unit's inline codes"))
         return
     if "initial" in states:
         doc.plan.unfinished += text != twin.text
