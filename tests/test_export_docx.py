@@ -541,6 +541,10 @@ def test_quotes_use_the_quote_style_with_their_attribution(showcase: Rendered) -
     assert {p.text for p in showcase.with_style("Quote Attribution")} == {
         f"— {t.plain}" for t in quote.attribution or ()
     }
+    for p, text in zip(showcase.with_style("Quote"), quote.text, strict=True):  # no slanted Han characters
+        italic = {prop(r, "i") is not None for r in p._p.iter(f"{W}r")}
+        assert italic == {not langs.get(text.lang).cjk}
+    assert not showcase.doc.styles["Quote"].font.italic
 
 
 # -- tables ------------------------------------------------------------------------------------

@@ -405,6 +405,7 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
 
     quote = styles["Quote"]
     _font_slots(quote, 10)
+    quote.font.italic = False  # the Latin runs are slanted one by one: Chinese has no italic
     quote.font.color.rgb = RGBColor.from_string("404040")
     quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Twips(567)
     attribution = _custom_style(doc, ATTRIBUTION, 9, based_on="Quote")
@@ -924,7 +925,9 @@ class _Writer:
         self.body_style, self.slant, self.cells = "Normal", False, None
 
     def quote(self, b: Quote) -> None:
+        self.slant = True
         self.flow(b.text, "Quote", self.fill())
+        self.slant = False
         if b.attribution:
 
             def fill(p: DocxParagraph, text: Text, _: int) -> None:
