@@ -68,7 +68,7 @@ def status(source: Unit, twin: Unit | None) -> str:
 def bcp47(lang: str) -> str:
     try:
         return langs.get(lang).bcp47
-    except KeyError:
+    except (KeyError, ValueError):  # a language the toolkit cannot describe: its code is a tag too
         return lang
 
 
@@ -78,7 +78,7 @@ def lang_of_tag(book: Book, tag: str) -> str | None:
     for code in book.langs:
         try:
             lang = langs.get(code)
-        except KeyError:
+        except (KeyError, ValueError):
             continue
         if norm in {code.lower(), lang.bcp47.lower(), lang.locale.replace("_", "-").lower()}:
             return code

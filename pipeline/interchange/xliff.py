@@ -275,6 +275,8 @@ def read_xliff(path: str, data: bytes) -> XliffFile:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise fail(exc.lineno or 1, f"invalid XML: {exc.msg}") from None
+    if root.getroottree().docinfo.doctype:  # XLIFF 2 has no DTD; entities would only hide text
+        raise fail(1, "a DOCTYPE declaration is not allowed in an XLIFF 2 file")
     if root.tag != _q("xliff") or not (root.get("version") or "").startswith("2."):
         raise fail(
             root.sourceline or 1,
