@@ -63,6 +63,7 @@ _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _BACKTICKS = re.compile(r"`+")
 _URL_SPECIAL = re.compile(r"([\\()<>|`\[\]&])")  # "&amp;" in a destination is an entity
 ALERTS = {"note": "NOTE", "tip": "TIP", "warning": "WARNING"}  # GitHub alerts; editor: plain quote
+SEPARATOR = "<!-- -->"  # prints nothing; keeps two backtick or dollar runs apart
 BULLET, NESTED_INDENT = "•", "&emsp;"  # list markers inside bilingual table cells
 
 
@@ -128,12 +129,15 @@ def code_span(value: str, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def math_span(tex: str, cell: bool = False, next_char: str | None = None) -> str:
+def math_span(tex: str, cell: bool = False, next_char: str | None = "", prev_char: str | None = "") -> str:
     """Inline math as ``$TeX$`` (nothing escaped inside), or code where ``$…$`` cannot hold it:
-    a ``$`` inside, a ``|`` in a table cell, a trailing backslash, a digit right after it."""
+    a ``$`` inside, a ``|`` in a table cell, a trailing backslash, a digit right after it
+    (pandoc) or right before it (markdown-it's dollarmath), or neighbours not known (None)."""
     text = " ".join(tex.split())
     unsafe = "$" in text or text.endswith("\\") or (cell and "|" in text)
-    if unsafe or not text or (next_char is not None and next_char.isdigit()):
+    if next_char is None or prev_char is None:
+        unsafe = True
+    if unsafe or not text or next_char.isdigit() or prev_char.isdigit():
         return code_span(tex, cell)
     return f"${text}$"
 
@@ -164,31 +168,42 @@ class _Inline:
         """``before``/``after``: the characters around the nodes in the output (None: not known
         yet); ``marks``: the emphasis delimiters open around them, which an inner run of the same
         kind could close by mistake."""
-        # everything but emphasis renders the same whatever surrounds it: do it first, so an
-        # emphasis run can look at the characters on both sides
-        fixed: list[str | None] = []
-        for i, node in enumerate(nodes):
-            nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-            fixed.append(None if _is_emphasis(node) else self.node(node, nxt, marks, in_link))
+        # everything but emphasis and math renders the same whatever surrounds it: do it first,
+        # so that an emphasis run can look at the characters on both sides
+        fixed = [
+            None if _is_emphasis(node) or isinstance(node, MathSpan) else self.node(node, marks, in_link)
+            for node in nodes
+        ]
+
+        def next_char(i: int) -> str | None:
+            if i + 1 == len(nodes):
+                return after
+            if isinstance(nodes[i + 1], MathSpan):
+                return "$"  # or a backtick: punctuation either way, never "*"
+            following = fixed[i + 1]
+            return following[0] if following else None
+
         out: list[str] = []
         last = before  # the last character written so far
         for i, node in enumerate(nodes):
             piece = fixed[i]
-            if piece is None:
-                prev = last
-                if i + 1 < len(nodes):
-                    following = fixed[i + 1]
-                    nxt_char = following[0] if following else None
-                else:
-                    nxt_char = after
-                piece = self.emphasis(node, prev, nxt_char, marks, in_link)  # type: ignore[arg-type]
-            elif last == "]" and piece[:1] in ("(", ":"):
+            if isinstance(node, MathSpan):
+                # what follows is unknown only at the edge of a link inside a link: be safe
+                nxt = "*" if i + 1 < len(nodes) and _is_emphasis(nodes[i + 1]) else next_char(i)
+                piece = math_span(node.value, self.cell, nxt, last)
+            elif piece is None:
+                piece = self.emphasis(node, last, next_char(i), marks, in_link)  # type: ignore[arg-type]
+            if last == "]" and piece[:1] in ("(", ":"):
                 piece = "\\" + piece  # "[^1](x)" or "[^1]: x" would be a link or a definition
+            elif last in ("`", "$") and piece[:1] == last:
+                # two code spans (or math) side by side would fuse their fences into one run
+                piece = SEPARATOR + piece
             out.append(piece)
             last = piece[-1] if piece else last
         return "".join(out)
 
-    def node(self, node: object, nxt: object, marks: frozenset[str], in_link: bool) -> str:
+    def node(self, node: object, marks: frozenset[str], in_link: bool) -> str:
+        """One node that is neither bold, italic nor math."""
         if isinstance(node, str):
             return escape(node)
         if isinstance(node, Span):
@@ -197,9 +212,6 @@ class _Inline:
             return self.link(node, marks, in_link)
         if isinstance(node, CodeSpan):
             return code_span(node.value, self.cell)
-        if isinstance(node, MathSpan):
-            nxt_char = nxt[:1] if isinstance(nxt, str) else None
-            return math_span(node.value, self.cell, nxt_char)
         if isinstance(node, XRef):
             label = escape(node.label)
             return label if in_link else f"[{label}](#{node.anchor})"
