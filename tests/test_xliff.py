@@ -393,3 +393,21 @@ def test_a_tag_typed_as_text_is_not_smuggled_into_the_sources(blocks: Path) -> N
     assert done.returncode == 1
     assert "basics: <target>: a tag is written as text; use the unit's inline codes" in done.stderr
     assert snapshot(blocks) == before
+
+
+def test_a_unit_split_into_segments_by_a_tool_is_joined_again(blocks: Path) -> None:
+    path = export(blocks)
+    doc = etree.parse(str(path))
+    unit = unit_elem(doc, "basics.saying")
+    unit.remove(unit.find("x:segment", NS))
+    parts = etree.fromstring(
+        f'<unit xmlns="{NS["x"]}">'
+        '<segment id="s1" state="translated"><source>简单的模型</source><target>Simple models </target></segment>'
+        '<segment id="s2" state="translated"><source>往往更好。</source><target>often do better.</target></segment>'
+        "</unit>"
+    )
+    unit.extend(list(parts))
+    doc.write(str(path), xml_declaration=True, encoding="UTF-8")
+    done = xliff_import(blocks, path)
+    assert done.returncode == 0, done.stderr
+    assert en_unit(blocks, "basics.saying").text == "Simple models often do better."
