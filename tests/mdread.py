@@ -131,5 +131,7 @@ def emphasis(tokens: list[Token]) -> list[tuple[str, str, str]]:
                     depth -= 1
                 if d.type in ("text", "code_inline", "math_inline"):
                     text.append(d.content)
+                elif d.type == "footnote_ref":
+                    text.append(str(d.meta["label"]))
             out.append((*edge, "".join(text)))
     return out

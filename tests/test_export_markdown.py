@@ -34,10 +34,12 @@ from pipeline.export.layout import (
     Heading,
     ListBlock,
     MathSpan,
+    NoteRef,
     Paragraph,
     Span,
     Table,
     Text,
+    XRef,
     build,
 )
 from pipeline.export.markdown import (
@@ -597,18 +599,23 @@ def random_nodes(r: random.Random, depth: int = 0) -> list:
             )
             if nodes[-1].tag == "s":
                 nodes[-1] = Span("sup", nodes[-1].children)
-        elif k < 0.92:
+        elif k < 0.9:
             nodes.append(CodeSpan(r.choice(["c`d", "x", "`y", "a|b"])))
-        else:
+        elif k < 0.95:
             nodes.append(MathSpan(r.choice(["x^2", "a$b", "|x|", "k"])))
+        else:
+            nodes.append(r.choice([XRef("表 1", "tbl-t", "t"), NoteRef(1, "fn-n", "footnotes.n")]))
     return nodes
 
 
 def visible(nodes) -> str:
-    return "".join(
-        n if isinstance(n, str) else n.value if isinstance(n, (CodeSpan, MathSpan)) else visible(n.children)
-        for n in nodes
-    )
+    out = []
+    for n in nodes:
+        if isinstance(n, (XRef, NoteRef)):
+            out.append(n.label if isinstance(n, XRef) else str(n.number))
+        else:
+            out.append(n if isinstance(n, str) else getattr(n, "value", None) or visible(n.children))
+    return "".join(out)
 
 
 @plugins
@@ -618,6 +625,39 @@ def test_random_inline_markup_reads_back() -> None:
         nodes = random_nodes(r)
         md = guard_line_start(_Inline().render(nodes).strip())
         # "Z ": dollarmath reads src[-1] for math at the very start of a paragraph (index -1)
-        tokens = PARSER.parse("Z " + md)
-        assert sorted((k, t) for k, _, t in emphasis(tokens)) == sorted(_spans(nodes)), md
-        assert all_text(tokens)[2:].strip() == visible(nodes).strip(), md
+        tokens = PARSER.parse("Z " + md + "\n\n[^1]: note\n")
+        assert sorted((k, t) for k, _, t in emphasis(tokens[:3])) == sorted(_spans(nodes)), md
+        assert inline_text(tokens[1])[2:].strip() == visible(nodes).strip(), md
+        assert [c.attrs["href"] for c in tokens[1].children if c.type == "link_open"] == links(nodes), md
+
+
+def links(nodes) -> list[str]:
+    out = []
+    for n in nodes:
+        if isinstance(n, XRef):
+            out.append(f"#{n.anchor}")
+        elif isinstance(n, Span):
+            out += [n.href] if n.tag == "a" else []
+            out += [x for x in links(n.children) if n.tag != "a"]  # links do not nest
+    return out
+
+
+@plugins
+@pytest.mark.parametrize(
+    ("nodes", "types"),
+    [
+        (["Wow!", XRef("Table 1", "tbl-t", "t")], ["text", "link_open", "text", "link_close"]),
+        (
+            [NoteRef(1, "fn-n", "n"), XRef("Table 1", "tbl-t", "t")],
+            ["footnote_ref", "html_inline", "link_open"],
+        ),
+        ([NoteRef(1, "fn-n", "n"), ": not a definition"], ["footnote_ref", "text"]),
+        ([NoteRef(1, "fn-n", "n"), "(not a link)"], ["footnote_ref", "text"]),
+        ([CodeSpan("a"), CodeSpan("b")], ["code_inline", "html_inline", "code_inline"]),
+        ([MathSpan("a"), MathSpan("b")], ["math_inline", "html_inline", "math_inline"]),
+    ],
+)
+def test_neighbours_never_make_another_construct(nodes: list, types: list[str]) -> None:
+    md = _Inline().render(nodes)
+    kids = PARSER.parse(f"{md}\n\n[^1]: note\n")[1].children
+    assert [c.type for c in kids][: len(types)] == types, md

@@ -195,8 +195,11 @@ class _Inline:
                 piece = self.emphasis(node, last, next_char(i), marks, in_link)  # type: ignore[arg-type]
             if last == "]" and piece[:1] in ("(", ":"):
                 piece = "\\" + piece  # "[^1](x)" or "[^1]: x" would be a link or a definition
-            elif last in ("`", "$") and piece[:1] == last:
-                # two code spans (or math) side by side would fuse their fences into one run
+            elif out and last == "!" and piece[:1] == "[":
+                out[-1] = out[-1][:-1] + "\\!"  # "Wow![Table 1](#t)" would be an image
+            elif last in ("`", "$", "]") and piece[:1] == {"]": "["}.get(last, last):
+                # "[^1][Table 1](#t)" could read as a reference link; two code spans (or math)
+                # side by side would fuse their fences into one run
                 piece = SEPARATOR + piece
             out.append(piece)
             last = piece[-1] if piece else last
