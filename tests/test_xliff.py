@@ -311,6 +311,7 @@ def test_states_map_the_fingerprints_and_reviewing_a_stale_unit_records_its_fing
     new = ZH_STACK_TAGS.replace("相同", "一样")
     replace(blocks / "zh" / "ch04.yaml", ZH_STACK_TAGS, new)
     path = export(blocks)
+    assert_valid(path.read_bytes())
     doc = etree.parse(str(path))
     segment = unit_elem(doc, STACK).find("x:segment", NS)
     assert (segment.get("state"), segment.get("subState")) == ("translated", "pipeline:stale")
@@ -411,3 +412,16 @@ def test_a_unit_split_into_segments_by_a_tool_is_joined_again(blocks: Path) -> N
     done = xliff_import(blocks, path)
     assert done.returncode == 0, done.stderr
     assert en_unit(blocks, "basics.saying").text == "Simple models often do better."
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_stale_unit_notes_its_previous_source_from_the_git_history(blocks: Path) -> None:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(blocks.parent)}
+    for args in (["init", "-q"], ["add", "sources"], ["commit", "-q", "-m", "reviewed"]):
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+        subprocess.run(git, cwd=blocks.parent, env=env, check=True, capture_output=True)
+    replace(blocks / "zh" / "ch04.yaml", ZH_STACK_TAGS, ZH_STACK_TAGS.replace("相同", "一样"))
+    note = unit_elem(etree.parse(str(export(blocks))), STACK).find("x:notes/x:note[@category='stale']", NS)
+    assert (
+        note.text == f"the source text changed since this translation was reviewed; it was: {ZH_STACK_TAGS}"
+    )
