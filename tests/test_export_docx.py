@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from pipeline import langs
+from pipeline import faces, langs
 from pipeline.export import Options, RenderError
 from pipeline.export.docx import (
     FONT,
@@ -721,6 +721,24 @@ def test_fonts_are_embedded_as_word_does(rendered: Rendered) -> None:
         assert mapped - {0xA0} <= {ord(c) for c in printed | marks | set("0123456789")}
     assert len(keys) == 2
     assert rendered.part("word/settings.xml").find(f"{W}embedTrueTypeFonts") is not None
+
+
+def test_each_east_asian_language_gets_its_regional_face(fixture_en: Handout) -> None:
+    """Japanese text (here a stand-in in an English handout) names Noto Sans JP in its East Asian
+    slot, with Word's fallback for it; it is embedded when the face is installed."""
+    out = render(edited(fixture_en, "日本語の文章です。", lang="ja"))
+    (run,) = runs_with(out.body, "日本語の文章です。")
+    assert prop(run, "rFonts").get(f"{W}eastAsia") == "Noto Sans JP"
+    assert prop(run, "lang").get(f"{W}eastAsia") == "ja-JP"
+    table = out.part("word/fontTable.xml")
+    jp = table.find(f"{W}font[@{W}name='Noto Sans JP']")
+    assert jp.find(f"{W}altName").get(f"{W}val") == "Yu Gothic"
+    assert jp.find(f"{W}charset").get(f"{W}val") == "80"
+    assert (jp.find(f"{W}embedRegular") is not None) == faces.fetched("jp")
+    english = runs_with(out.body, fixture_en.title.title[0].plain)
+    assert english and all(
+        prop(r, "rFonts") is None or prop(r, "rFonts").get(f"{W}eastAsia") is None for r in english
+    )
 
 
 # -- pages -------------------------------------------------------------------------------------

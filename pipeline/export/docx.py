@@ -33,7 +33,6 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -50,7 +49,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml.etree import _Element
 
-from pipeline import langs
+from pipeline import faces, langs
 from pipeline.errors import Position, Problem
 from pipeline.export import Options, RenderError
 from pipeline.export.layout import (
@@ -122,13 +121,19 @@ STALE_MARK = "‡"
 # no Latin-script language of its own to lend.
 LATIN_IN_CJK = "en-US"
 
-# The faces embedded in the file (subsets of the glyphs it uses), so that it looks the same
-# where Noto Sans SC is not installed; and what Word should use instead when it cannot embed.
-FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
-EMBEDDED = {FONT: {"regular": "NotoSansSC-Regular.ttf", "bold": "NotoSansSC-Bold.ttf"}}
-# one w:altName per font: Windows' Simplified Chinese sans serif (macOS matches "Noto Sans SC"
-# to PingFang SC through its own substitution table)
-ALT_NAMES = {FONT: "Microsoft YaHei", MONO_FONT: "Courier New"}
+# Han characters have different standard shapes in Simplified and Traditional Chinese and in
+# Japanese, and Korean needs Hangul: the East Asian text of each language is set in its regional
+# face (pipeline.faces, as in the PDF), embedded in the file as a subset of the glyphs it uses.
+# w:altName is what Word looks for where a face is neither installed nor embedded: the system's
+# sans serif for that script on Windows (macOS substitutes PingFang, Hiragino, Apple SD Gothic).
+ALT_NAMES = {
+    "Noto Sans SC": "Microsoft YaHei",
+    "Noto Sans TC": "Microsoft JhengHei",
+    "Noto Sans JP": "Yu Gothic",
+    "Noto Sans KR": "Malgun Gothic",
+    MONO_FONT: "Courier New",
+}
+CHARSETS = {"sc": "86", "tc": "88", "jp": "80", "kr": "81"}  # GB 2312, Big5, Shift JIS, Hangul
 
 PAPER = {"a4": (11906, 16838), "letter": (12240, 15840)}  # portrait width, height in twips
 MARGIN = 1134  # 2 cm
@@ -333,6 +338,17 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+def face_key(code: str) -> str:
+    """The key of the face (pipeline.faces) for a language's East Asian characters."""
+    return faces.SCRIPT_FACES.get(langs.get(code).script.font, "sc")
+
+
+def east_asian(code: str) -> bool:
+    """Whether a language is written in an East Asian script (Han, kana, Hangul): its runs are
+    tagged w:eastAsia and set in its face's East Asian slot."""
+    return langs.get(code).script.font in CHARSETS
+
+
 # -- styles ----------------------------------------------------------------------------------
 def _font_slots(style: BaseStyle, size: float | None = None) -> None:
     set_east_asian_font(style, FONT, latin=FONT)
@@ -358,10 +374,10 @@ def _character_style(doc: DocxDocument, name: str) -> BaseStyle:
     return style
 
 
-def setup_styles(doc: DocxDocument, handout: Handout) -> None:
-    """Explicit fonts and languages on the document defaults and every style the handout uses."""
-    codes = [langs.get(c) for c in handout.langs]
-    east_asia = next((lang.bcp47 for lang in codes if lang.cjk), None)
+def setup_styles(doc: DocxDocument, handout: Handout, asian: str) -> None:
+    """Explicit fonts and languages on the document defaults and every style the handout uses;
+    ``asian`` is the face of the East Asian slot (FONT also sets every other script)."""
+    east_asia = next((langs.get(c).bcp47 for c in handout.langs if east_asian(c)), None)
     strip_theme_fonts(doc.styles.element)  # theme fonts would win over the explicit ones below
     defaults = doc_defaults_rpr(doc)
     set_east_asian_font(defaults, FONT, latin=FONT)
@@ -477,6 +493,10 @@ def setup_styles(doc: DocxDocument, handout: Handout) -> None:
     table = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     table.base_style = doc.styles["Normal Table"]
     set_table_borders(table, RULE, 4)
+    if asian != FONT:  # the styles above name FONT in every slot
+        for fonts in doc.styles.element.iter(qn("w:rFonts")):
+            if fonts.get(qn("w:eastAsia")) == FONT:
+                fonts.set(qn("w:eastAsia"), asian)
 
 
 # -- the writer ------------------------------------------------------------------------------
@@ -508,9 +528,19 @@ class _Writer:
         self.landscape = False
         self.pair: DocxTable | None = None  # the open side-by-side table of a bilingual handout
         self.bookmarks = 0
-        self.latin = next((x.bcp47 for x in map(langs.get, handout.langs) if not x.cjk), LATIN_IN_CJK)
+        self.latin = next((langs.get(c).bcp47 for c in handout.langs if not east_asian(c)), LATIN_IN_CJK)
+        # the East Asian face of the document: the first East Asian language's; the other
+        # languages' runs name their own (a stand-in source text may add one)
+        used = dict.fromkeys([*handout.langs, *(t.lang for t in handout.texts())])
+        self.faces = {faces.FACES[face_key(c)].family: face_key(c) for c in used if east_asian(c)}
+        own = [faces.FACES[face_key(c)].family for c in handout.langs if east_asian(c)]
+        self.asian = own[0] if own else FONT
         drop_template_leftovers(self.doc)
-        setup_styles(self.doc, handout)
+        setup_styles(self.doc, handout, self.asian)
+        for family, key in self.faces.items():
+            declare_font(
+                self.doc, family, panose="020B0200000000000000", charset=CHARSETS[key], family="swiss"
+            )
         # name -> style id: python-docx's own style setter searches all 160 styles for the
         # default one on every call, which was most of the run time
         self.style_ids = {s.name: s.style_id for s in self.doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
@@ -584,14 +614,17 @@ class _Writer:
     def props(self, text: Text, base: RunProps | None = None) -> RunProps:
         """A text's run properties: its language tags, and orange when it is stale."""
         lang = langs.get(text.lang)
+        asian = east_asian(text.lang)
         props = (base or RunProps()).but(
             # w:val is the language of the run's Latin words; tagged Chinese, LibreOffice breaks
             # "Windows" anywhere. Word's own Chinese documents say en-US there too.
-            lang=self.latin if lang.cjk else lang.bcp47,
-            east_asia=lang.bcp47 if lang.cjk else None,
-            hint="eastAsia" if lang.cjk else None,
+            lang=self.latin if asian else lang.bcp47,
+            east_asia=lang.bcp47 if asian else None,
+            hint="eastAsia" if asian else None,
         )
-        if self.slant and not lang.cjk:  # Chinese has no italic: a slanted Han character is a distortion
+        if asian and faces.FACES[face_key(text.lang)].family != self.asian:
+            props = props.but(asian=faces.FACES[face_key(text.lang)].family)
+        if self.slant and not asian:  # Chinese has no italic: a slanted Han character is a distortion
             props = props.but(italic=True)
         return props.but(colour=STALE) if text.stale else props
 
@@ -981,13 +1014,20 @@ class _Writer:
         return chars
 
     def embed_fonts(self) -> None:
+        """Subsets of the regular and bold weights of every face the document names (Noto Sans SC
+        always: it sets the Latin text too). A face not fetched yet is named, not embedded."""
         embedder = FontEmbedder(self.doc)
-        for name, alternative in ALT_NAMES.items():
-            embedder.alt_name(name, alternative)
+        wanted = {FONT: "sc", **self.faces}
+        for name in (*wanted, MONO_FONT):
+            embedder.alt_name(name, ALT_NAMES[name])
         chars = self.used_characters()
-        for name, faces in EMBEDDED.items():
-            for face, file in faces.items():
-                embedder.embed(name, face, subset_font(str(FONTS_DIR / file), chars))
+        for family, key in wanted.items():
+            try:
+                regular, bold = faces.paths(key)
+            except faces.FaceError:
+                continue
+            embedder.embed(family, "regular", subset_font(regular, chars))
+            embedder.embed(family, "bold", subset_font(bold, chars))
         embedder.finish()
 
     def properties(self) -> None:

@@ -439,7 +439,7 @@ _SPACE = qn("xml:space")
 class RunProps:
     """What a run looks like, written as one w:rPr in schema order (ECMA-376 Part 1, 17.3.2.28)."""
 
-    __slots__ = ("bold", "colour", "east_asia", "font", "half_points", "hint", "italic", "lang",
+    __slots__ = ("asian", "bold", "colour", "east_asia", "font", "half_points", "hint", "italic", "lang",
                  "no_proof", "style", "underline", "vert")  # fmt: skip
 
     def __init__(self, **values: Any) -> None:
@@ -456,10 +456,12 @@ class RunProps:
         rpr = OxmlElement("w:rPr")
         if self.style:
             etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), self.style)
-        if self.font or self.hint:
+        if self.font or self.hint or self.asian:
             fonts = etree.SubElement(rpr, qn("w:rFonts"))
             if self.hint:
                 fonts.set(qn("w:hint"), self.hint)
+            if self.asian:  # the face of the run's language, where it is not the document's
+                fonts.set(qn("w:eastAsia"), self.asian)
             if self.font:  # a Latin font (code, math); CJK characters keep the document's font
                 for attr in ("w:ascii", "w:hAnsi", "w:cs"):
                     fonts.set(qn(attr), self.font)
