@@ -302,9 +302,8 @@ class _Writer:
         md = guard_line_start(writer.render((*lead, *t.nodes)).strip())
         return md + (f" {STALE_MARK}" if t.stale else "")
 
-    def styled(
-        self, t: Text, wrap: Callable[[Sequence[object]], tuple[object, ...]], cell: bool = False
-    ) -> str:
+    def styled(self, t: Text, wrap: Wrap, cell: bool = False) -> str:
+        """The text in bold or italic (``wrap``: :func:`bold`, :func:`italic`)."""
         return self.text(dataclasses.replace(t, inlines=wrap(t.nodes)), cell)
 
     def joined(self, para: Para, sep: str = " / ", cell: bool = False) -> str:
