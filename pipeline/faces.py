@@ -9,8 +9,9 @@ Noto Sans SC is bundled in ``pipeline/fonts/`` (the shipped book is Chinese). Th
 faces are about 12 MB each (two weights): instead of making every installation 37 MB larger,
 ``pipeline fonts fetch`` downloads the one a book needs from the npm registry (the package
 ``@expo-google-fonts/noto-sans-XX``, checked against its pinned SHA-512 digest) into the user's
-cache folder, once. ``make test`` fetches all three, so the tests of every script run on a fresh
-machine. A book may also name its own font files per language in ``book.yaml`` (``fonts:``).
+data folder (``~/.local/share/pipeline/faces``), once. ``make test`` fetches all three, so the
+tests of every script run on a fresh machine. A book may also name its own font files per
+language in ``book.yaml`` (``fonts:``).
 """
 
 from __future__ import annotations
@@ -68,10 +69,12 @@ SCRIPT_FACES = {"sc": "sc", "tc": "tc", "jp": "jp", "kr": "kr", "latin": "sc"}
 
 
 def cache_dir() -> str:
-    base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pipeline"
-    )
-    return os.path.join(base, "faces")
+    """Where fetched faces are kept: data the user keeps, not a cache that may be wiped
+    ($PIPELINE_FACES_DIR, else $XDG_DATA_HOME/pipeline/faces, else ~/.local/share/pipeline/faces)."""
+    if os.environ.get("PIPELINE_FACES_DIR"):
+        return os.environ["PIPELINE_FACES_DIR"]
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data, "pipeline", "faces")
 
 
 def paths(key: str) -> tuple[str, str]:

@@ -727,12 +727,12 @@ def read_glossary(doc: yamlsrc.Document, codes: list[str]) -> Glossary:
 
 
 # -- book ------------------------------------------------------------------------------------
-BOOK_FIELDS = (("source", "translations", "year", "meta"), ("glossary",))
+BOOK_FIELDS = (("source", "translations", "year", "meta"), ("glossary", "fonts"))
 META_FIELDS = ("title", "author", "publisher", "credit")
 
 
 class _Config:
-    __slots__ = ("codes", "glossary", "meta", "source", "year")
+    __slots__ = ("codes", "fonts", "glossary", "meta", "source", "year")
 
     def __init__(
         self, source: str, codes: list[str], glossary: str | None, year: Fact, meta: dict[str, BookMeta]
@@ -791,7 +791,45 @@ def _read_config(root: str) -> _Config:
         )
     if r.problems or source is None or names is None or year is None:
         raise SourceError(r.problems)
-    return _Config(source, list(codes), glossary, year, meta)  # type: ignore[arg-type]
+    fonts = _read_fonts(r, m.get("fonts") if m else None, root, codes)  # type: ignore[arg-type]
+    if r.problems:
+        raise SourceError(r.problems)
+    config = _Config(source, list(codes), glossary, year, meta)  # type: ignore[arg-type]
+    config.fonts = fonts
+    return config
+
+
+def _read_fonts(
+    r: _Reader, node: Node | None, root: str, codes: list[str]
+) -> dict[str, tuple[str, str | None]]:
+    """fonts: {LANG: {regular: FILE, bold: FILE}}: TrueType files of the book for a language's PDF
+    handouts, instead of the regional face (paths relative to book.yaml, inside its folder)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    if node is None:
+        return out
+    m = r.mapping(node, "fonts", (), tuple(codes))
+    for key, value in m.pairs if m else ():
+        if key.value not in codes:
+            continue
+        sub = f"fonts.{key.value}"
+        f = r.mapping(value, sub, ("regular",), ("bold",))
+        if f is None:
+            continue
+        found = []
+        for field in ("regular", "bold"):
+            name = r.string(f.get(field), f"{sub}.{field}")
+            if name is None:
+                found.append(None)
+                continue
+            path = os.path.join(root, name)
+            if not _inside(name):
+                r.problem(f.get(field), f"{sub}.{field}", "name a file inside the sources folder")  # type: ignore[arg-type]
+            elif not os.path.isfile(path):
+                r.problem(f.get(field), f"{sub}.{field}", f"no such file: {display_path(path)}")  # type: ignore[arg-type]
+            found.append(path)
+        if found[0] is not None:
+            out[key.value] = (found[0], found[1])
+    return out
 
 
 def _inside(name: str) -> bool:
@@ -875,4 +913,6 @@ def _load_book(root: str, only: Callable[[str, str], bool] | None) -> Book:
                 seen[n] = chapter.path  # type: ignore[index]
     if problems:
         raise SourceError(problems)
-    return Book(root, source, codes, chapters, glossary, orphans, config.meta, config.year)
+    book = Book(root, source, codes, chapters, glossary, orphans, config.meta, config.year)
+    book.fonts = config.fonts
+    return book

@@ -509,6 +509,7 @@ class Book(Record):
     """Everything under a sources folder: every chapter in every language, and the glossary."""
 
     __slots__ = _fields = ("root", "source_lang", "langs", "chapters", "glossary", "orphans", "meta", "year")
+    __slots__ += ("fonts",)  # not compared: book.yaml's fonts per language (regular, bold files)
 
     def __init__(
         self,
@@ -529,6 +530,7 @@ class Book(Record):
         self.orphans: list[tuple[str, str]] = [] if orphans is None else orphans
         self.meta: dict[str, BookMeta] = {} if meta is None else meta
         self.year = year
+        self.fonts: dict[str, tuple[str, str | None]] = {}
 
     def chapter_keys(self) -> list[str]:
         """Chapter keys present in any language, sorted."""

@@ -270,6 +270,8 @@ class Handout:
     footnotes: list[Footnote] = field(default_factory=list)
     footnotes_title: Para | None = None  # "Notes", for writers that print them at the end
     missing: int = 0  # units shown without their translation (the source text, marked)
+    fonts: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # book.yaml's, by language
+    short_credit: str = ""  # the credit's short form, for page footers (the lead language's)
 
     @property
     def bilingual(self) -> bool:
@@ -494,12 +496,18 @@ class _Builder:
         return TitleBlock(
             kicker=self.per_lang(lambda lab, ch: lab(N_("Chapter %(number)s"), number=ch.number.value)),
             title=self.para(self.structure.title),
-            source=tuple(
-                Text(c, source_line(self.labels[c], self.chapters[c]), "book.title") for c in self.codes
-            ),
+            source=tuple(self.source_line(c, source_line) for c in self.codes),
             credit=self.meta_para(lambda m: m.credit),
             edition=self.per_lang(lambda lab, ch: lab(N_("Edition of %(date)s"), date=lab.date(ch.edition))),
         )
+
+    def source_line(self, code: str, make: callable) -> Text:  # type: ignore[valid-type]
+        """The book line; where the book's metadata is not translated yet, the source's, in the
+        source language (its title is printed in that language's face)."""
+        meta = self.book.meta.get(code)
+        translated = meta is not None and bool(meta.title.text.strip())
+        lang = code if translated or code == self.book.source_lang else self.book.source_lang
+        return Text(lang, make(self.labels[code], self.chapters[code]), "book.title", missing=not translated)
 
     def blocks_of(self, blocks: list[ModelBlock], level: int = 1, depth: int = 0) -> list[Block]:
         out: list[Block] = []
@@ -636,6 +644,18 @@ class _Builder:
             Table("glossary", self.ui(N_("Terms used in this chapter")), header, tuple(rows)),
         ]
 
+    def short_credit(self) -> str:
+        """ "After Wei Xiu-Shen, Analyzing Deep Learning (2018)": the credit line's short form."""
+        code = self.codes[0]
+        meta = self.book.meta.get(code)
+        if meta is None or not meta.title.text.strip():
+            meta = self.book.meta.get(self.book.source_lang)
+        if meta is None:
+            return ""
+        year = self.book.year.value if self.book.year else ""
+        return self.labels[code](N_("After %(author)s, %(book)s (%(year)s)"), author=meta.author.plain,
+                                 book=meta.title.plain, year=year)  # fmt: skip
+
     def info(self) -> DocInfo:
         first = self.codes[0]
         chapter = self.labels[first](N_("Chapter %(number)s"), number=self.first.number.value)
@@ -708,4 +728,6 @@ def build(book: Book, key: str, codes: tuple[str, ...]) -> Handout:
             Text(c, " ".join(p[i].text for p in legend)) for i, c in enumerate(codes)
         )
     handout.missing = b.missing
+    handout.short_credit = b.short_credit()
+    handout.fonts = {c: f for c, f in book.fonts.items() if c in codes or b.missing}
     return handout

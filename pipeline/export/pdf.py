@@ -32,7 +32,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -50,7 +50,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from pipeline import langs
+from pipeline import faces, langs
 from pipeline.errors import Position, Problem
 from pipeline.export import Options, RenderError, pdfkit
 from pipeline.export.layout import (
@@ -116,7 +116,7 @@ def pdf(handout: Handout, options: Options) -> bytes:
     if options.paper not in PAPER:
         raise ValueError(f"unknown paper {options.paper!r}: use {', '.join(PAPER)}")
     pdfkit.extend_line_start_rules()
-    fonts = pdfkit.fonts(options.font, options.bold_font)
+    fonts = pdfkit.fonts(options.font, options.bold_font, _face_files(handout, options), handout.langs[0])
     problems = glyph_problems(handout, fonts)
     if problems:
         raise RenderError(problems)
@@ -128,6 +128,28 @@ def pdf(handout: Handout, options: Options) -> bytes:
     )
     doc.build(story, canvasmaker=maker)
     return out.getvalue()
+
+
+def _face_files(handout: Handout, options: Options) -> dict[str, tuple[str, str]]:
+    """The (regular, bold) files of each language printed: --font, else the book's font for the
+    language (book.yaml fonts:), else the regional face of its script (pipeline.faces)."""
+    used = dict.fromkeys([*handout.langs, *(t.lang for t in handout.texts() if t.missing)])
+    out: dict[str, tuple[str, str]] = {}
+    problems = []
+    for code in used:
+        if options.font:
+            out[code] = (options.font, options.bold_font or options.font)
+        elif code in handout.fonts:
+            regular, bold = handout.fonts[code]
+            out[code] = (regular, bold or regular)
+        else:
+            try:
+                out[code] = faces.paths(faces.SCRIPT_FACES[langs.get(code).script.font])
+            except faces.FaceError as exc:
+                problems.append(Problem(HANDOUT_POS, code, str(exc)))
+    if problems:
+        raise RenderError(problems)
+    return out
 
 
 # -- walking the handout ---------------------------------------------------------------------------
@@ -186,23 +208,27 @@ def _missing(text: str, faces: Sequence[str], fonts: pdfkit.Fonts) -> str | None
 
 def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
     """One problem per unit (and language) holding a character the fonts cannot draw."""
-    text_faces = [fonts.regular] + ([fonts.bold] if fonts.bold != fonts.regular else [])
     seen: set[tuple[str, str, Position]] = set()
     problems: list[Problem] = []
 
     def report(t: Text, ch: str, files: str) -> None:
         pos = t.pos or HANDOUT_POS
         seen.add((t.unit or "", t.lang, pos))
-        message = f"character U+{ord(ch):04X} {ch!r} is not in font {files}"
+        message = (
+            f"character U+{ord(ch):04X} {ch!r} is not in font {files}; give a font that has it "
+            "(fonts: in book.yaml for its language, or --font FILE)"
+        )
         problems.append(Problem(pos, t.unit or "", message))
 
-    def check(texts: Iterable[Text], faces: list[str]) -> None:
+    def check(texts: Iterable[Text], faces: list[str] | None) -> None:
         for t in texts:
             if (t.unit or "", t.lang, t.pos or HANDOUT_POS) in seen:
                 continue
             text, code, math = _split_plain(t.nodes)
-            # code and math are set in their own face, with the text font for what it lacks
-            parts = [(text, [f]) for f in faces] + [(code, [fonts.mono, fonts.regular])]
+            # each language's text in its own faces (None); code and math in their own face,
+            # with the text font for what it lacks
+            own = list(dict.fromkeys(fonts.text(t.lang))) if faces is None else faces
+            parts = [(text, [f]) for f in own] + [(code, [fonts.mono, fonts.regular])]
             parts.append((math, [fonts.math, fonts.regular]))
             for chars, chain in parts:
                 ch = _missing(chars, chain, fonts) if chars else None
@@ -211,8 +237,11 @@ def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
                     break
 
     lead = handout.langs[0]
-    check(handout.texts(), text_faces)
-    check((Text(lead, s) for s in _extra_strings(handout)), text_faces)
+    check(handout.texts(), None)
+    for extra in _extra_strings(handout):  # furniture and numbers: any language's face will do
+        ch = _missing(extra, fonts.regulars, fonts) if extra else None
+        if ch is not None:
+            report(Text(lead, extra), ch, " or ".join(fonts.files[f] for f in fonts.regulars))
     for b in _all_blocks(handout.blocks):
         if isinstance(b, CodeBlock):
             problems += _code_problems(b, fonts)
@@ -224,13 +253,13 @@ def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
 def _code_problems(b: CodeBlock, fonts: pdfkit.Fonts) -> list[Problem]:
     """A character of a code block that neither the code face nor the text font has. The code
     is a fact without a position of its own: its caption's (``ID.caption``) leads to it."""
-    ch = _missing(b.code, [fonts.mono, fonts.regular], fonts)
+    ch = _missing(b.code, [fonts.mono, *fonts.regulars], fonts)
     if ch is None:
         return []
     caption = b.caption[0] if b.caption else None
     pos = caption.pos if caption and caption.pos else HANDOUT_POS
     field = caption.unit.removesuffix(".caption") if caption and caption.unit else ""
-    files = f"{fonts.files[fonts.mono]} or {fonts.files[fonts.regular]}"
+    files = " or ".join(fonts.files[f] for f in [fonts.mono, *fonts.regulars])
     return [Problem(pos, field, f"character U+{ord(ch):04X} {ch!r} of the code is not in font {files}")]
 
 
@@ -301,33 +330,64 @@ def _frame_size(page: tuple[float, float]) -> tuple[float, float]:
     return page[0] - 2 * MARGIN_X, page[1] - MARGIN_TOP - MARGIN_BOTTOM
 
 
-def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
-    """Shrink a furniture line down to 6 pt, then cut it with an ellipsis, to fit ``width``."""
-    while size > 6 and stringWidth(text, font, size) > width:
+def _runs(text: str, chain: list[str], fonts: pdfkit.Fonts) -> list[tuple[str, str]]:
+    """``text`` cut into (face, characters) runs: each character in the first face that has it."""
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        face = next((f for f in chain if fonts.has(f, ch)), chain[0])
+        if out and out[-1][0] == face:
+            out[-1] = (face, out[-1][1] + ch)
+        else:
+            out.append((face, ch))
+    return out
+
+
+def _width(runs: list[tuple[str, str]], size: float) -> float:
+    return sum(stringWidth(t, f, size) for f, t in runs)
+
+
+def _fit(text: str, chain: list[str], fonts: pdfkit.Fonts, size: float, width: float) -> tuple[list, float]:
+    """A furniture line in the faces of its languages, shrunk down to 6 pt, then cut with an
+    ellipsis, to fit ``width``."""
+    runs = _runs(text, chain, fonts)
+    while size > 6 and _width(runs, size) > width:
         size -= 0.5
-    ellipsis = "…" if ord("…") in getFont(font).face.charToGlyph else "..."
-    while len(text) > 1 and stringWidth(text, font, size) > width:
-        text = text[: -1 - len(ellipsis)] + ellipsis
-    return text, size
+    while len(text) > 1 and _width(runs, size) > width:
+        text = text[:-2] + "…"
+        runs = _runs(text, chain, fonts)
+    return runs, size
+
+
+def _draw(canvas: Canvas, runs: list[tuple[str, str]], size: float, x: float, y: float, align: str) -> None:
+    width = _width(runs, size)
+    x = {"left": x, "centre": x - width / 2, "right": x - width}[align]
+    for face, text in runs:
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, text)
+        x += stringWidth(text, face, size)
 
 
 def _furniture(handout: Handout, fonts: pdfkit.Fonts, canvas: Canvas, page: int, pages: int) -> None:
-    """Running header (not on the title page) and the "Page 3 of 7" footer."""
+    """Running header (not on the title page); the book's credit in its short form and "Page 3
+    of 7" in the footer of every page. Each language's words in its own face."""
     w, h = canvas._pagesize
     usable = w - 2 * MARGIN_X
+    chain = fonts.regulars
     canvas.setFillColor(MUTED)
     if page == 1:
         canvas.showOutline()  # open the bookmarks panel in viewers
     else:
-        text, size = _fit(handout.running_title, fonts.regular, 8, usable)
-        canvas.setFont(fonts.regular, size)
-        canvas.drawString(MARGIN_X, h - MARGIN_TOP + 9 * mm, text)
+        runs, size = _fit(handout.running_title, chain, fonts, 8, usable)
+        _draw(canvas, runs, size, MARGIN_X, h - MARGIN_TOP + 9 * mm, "left")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, h - MARGIN_TOP + 7 * mm, w - MARGIN_X, h - MARGIN_TOP + 7 * mm)
-    label, size = _fit(handout.page_label(page, pages), fonts.regular, 8, usable)
-    canvas.setFont(fonts.regular, size)
-    canvas.drawCentredString(w / 2, MARGIN_BOTTOM - 10 * mm, label)
+    label, size = _fit(handout.page_label(page, pages), chain, fonts, 8, usable / 4)
+    _draw(canvas, label, size, w - MARGIN_X, MARGIN_BOTTOM - 10 * mm, "right")
+    if handout.short_credit:
+        room = usable - _width(label, size) - 6 * mm
+        credit, size = _fit(handout.short_credit, chain, fonts, 7, room)
+        _draw(canvas, credit, size, MARGIN_X, MARGIN_BOTTOM - 10 * mm, "left")
 
 
 # -- styles --------------------------------------------------------------------------------------------
@@ -382,8 +442,9 @@ class _Styles:
     def _make(self, role: str, lang: str, overrides: dict[str, Any]) -> ParagraphStyle:
         size, leading, bold, colour, extra = _SPECS[role]
         cjk = langs.get(lang).cjk
+        regular, bold_face = self.fonts.text(lang)
         attrs: dict[str, Any] = {
-            "fontName": self.fonts.bold if bold else self.fonts.regular,
+            "fontName": bold_face if bold else regular,
             "fontSize": size,
             # CJK text sits on a square em and reads better with a little more air
             "leading": leading * (1.06 if cjk else 1.0),
@@ -552,16 +613,18 @@ class _Story:
             self.out = saved
 
     # inline elements ------------------------------------------------------------------------------
-    def faced(self, text: str, face: str, fallback: str | None = None) -> str:
-        """Markup for text in ``face``; what the face lacks is set in ``fallback``, by default
-        the paragraph's own font (regular or bold)."""
+    def faced(self, text: str, face: str, fallback: str | list[str] | None = None) -> str:
+        """Markup for text in ``face``; what the face lacks is set in the first ``fallback`` face
+        that has it, else in the paragraph's own font (regular or bold)."""
+        chain = [face, *(fallback if isinstance(fallback, list) else [fallback] if fallback else [])]
+
+        def pick(ch: str) -> str | None:
+            return next((f for f in chain if self.fonts.has(f, ch)), None)
+
         out = []
-        for covered, run in groupby(text, lambda ch: self.fonts.has(face, ch)):
+        for name, run in groupby(text, pick):
             body = pdfkit.markup("".join(run))
-            if covered:
-                out.append(f'<font name="{face}">{body}</font>')
-            else:
-                out.append(f'<font name="{fallback}">{body}</font>' if fallback else body)
+            out.append(f'<font name="{name}">{body}</font>' if name else body)
         return "".join(out)
 
     def link(self, href: str, body: str, inside_link: bool) -> str:
@@ -910,7 +973,8 @@ class _Story:
         lines = []
         for continued, line in self.code_lines(text, size, room):
             mark = f'<font name="{self.fonts.symbol}" color="{MUTED.hexval()}">{CONTINUED}</font> '
-            lines.append((mark if continued else "") + self.faced(line, self.fonts.mono, self.fonts.regular))
+            # code comments may be in any language of the book: every text face stands behind
+            lines.append((mark if continued else "") + self.faced(line, self.fonts.mono, self.fonts.regulars))
         style = ParagraphStyle(
             "code",
             fontName=self.fonts.mono,
@@ -954,7 +1018,8 @@ class _Story:
         out: list[Flowable] = []
         for i, t in enumerate(cell.text):
             second = i > 0
-            font = self.fonts.bold if bold and not second else self.fonts.regular
+            regular, bold_face = self.fonts.text(t.lang)
+            font = bold_face if bold and not second else regular
             s = max(7.0, size - 1) if second else size
             style = self.style(
                 "cell",
@@ -972,7 +1037,8 @@ class _Story:
     def runs(self, cell: Cell, size: float, bold: bool) -> list[pdfkit.Run]:
         out = []
         for i, t in enumerate(cell.text):
-            font = self.fonts.bold if bold and i == 0 else self.fonts.regular
+            regular, bold_face = self.fonts.text(t.lang)
+            font = bold_face if bold and i == 0 else regular
             text = t.plain + (f" {STALE_MARK}" if t.stale else "") + ((cell.note or "") if i == 0 else "")
             out.append(pdfkit.Run(text, font, max(7.0, size - 1) if i else size, langs.get(t.lang).cjk))
         return out

@@ -12,7 +12,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatch
 from functools import lru_cache
@@ -171,6 +171,17 @@ class Fonts:
     mono: str  # code
     math: str  # inline math
     files: dict[str, str]  # registered name -> file, for messages
+    # language -> its (regular, bold) registered names: each CJK script its regional face
+    by_lang: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def regulars(self) -> list[str]:
+        """The regular face of every language, the lead's first."""
+        return list(dict.fromkeys([self.regular, *(r for r, _ in self.by_lang.values())]))
+
+    def text(self, lang: str) -> tuple[str, str]:
+        """The regular and bold faces of a language's text."""
+        return self.by_lang.get(lang, (self.regular, self.bold))
 
     def face(self, name: str) -> TTFont:
         return pdfmetrics.getFont(name)
@@ -180,9 +191,23 @@ class Fonts:
         return ch.isspace() or ord(ch) in self.face(name).face.charToGlyph
 
 
-def fonts(regular: str | None, bold: str | None) -> Fonts:
+def fonts(
+    regular: str | None,
+    bold: str | None,
+    by_lang: dict[str, tuple[str, str]] | None = None,
+    lead: str | None = None,
+) -> Fonts:
     """Register the text fonts (bold as a real family member), the symbol font and the faces
-    for italics, code and math."""
+    for italics, code and math. ``by_lang`` gives each language its (regular, bold) files, and
+    ``lead`` the language whose faces set the page furniture; only these files are loaded."""
+    pairs = {}
+    for lang, (reg_path, bold_path) in (by_lang or {}).items():
+        r, b = load_font(reg_path), load_font(bold_path)
+        pdfmetrics.registerFontFamily(r.fontName, normal=r.fontName, bold=b.fontName, italic=r.fontName,
+                                      boldItalic=b.fontName)  # fmt: skip
+        pairs[lang] = (r, b)
+    if lead in pairs:
+        regular, bold = (pairs[lead][0].face.filename, pairs[lead][1].face.filename)  # type: ignore[index]
     reg = load_font(regular or REGULAR_FONT)
     bld = load_font(bold or (regular if regular else BOLD_FONT))
     sym = load_font(SYMBOL_FONT)
@@ -196,8 +221,12 @@ def fonts(regular: str | None, bold: str | None) -> Fonts:
         pdfmetrics.registerFontFamily(
             f.fontName, normal=f.fontName, bold=f.fontName, italic=f.fontName, boldItalic=f.fontName
         )
-    files = {f.fontName: os.path.basename(f.face.filename) for f in (reg, bld, sym, ita, mono, math)}
-    return Fonts(reg.fontName, bld.fontName, sym.fontName, ita.fontName, mono.fontName, math.fontName, files)
+    loaded = [reg, bld, sym, ita, mono, math, *(f for pair in pairs.values() for f in pair)]
+    files = {f.fontName: os.path.basename(f.face.filename) for f in loaded}
+    names = {lang: (r.fontName, b.fontName) for lang, (r, b) in pairs.items()}
+    return Fonts(
+        reg.fontName, bld.fontName, sym.fontName, ita.fontName, mono.fontName, math.fontName, files, names
+    )
 
 
 def missing_char(text: str, font: TTFont) -> str | None:
