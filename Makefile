@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: handouts test check lint bench catalogs proof clean
+.PHONY: handouts test faces check lint bench catalogs proof clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,12 @@ handouts: $(STAMP)
 proof: handouts
 	$(BIN)/python tools/proof.py --out proof
 
-test: $(STAMP)
+# The regional faces (Noto Sans TC, JP, KR) that the tests of every script need: fetched once
+# from the npm registry into ~/.local/share/pipeline/faces (see README, "Fonts").
+faces: $(STAMP)
+	$(BIN)/pipeline fonts fetch --all
+
+test: $(STAMP) faces
 	$(BIN)/ruff check pipeline tests benchmarks tools
 	$(BIN)/pytest -n 2
 
