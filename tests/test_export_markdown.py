@@ -231,7 +231,10 @@ def runs(blocks) -> list[list]:
             out.append(current)
             current = []
         if isinstance(b, Callout):
-            out += runs(b.blocks)
+            inner = list(b.blocks)
+            if b.title is not None or not isinstance(inner[0], Paragraph):
+                inner.insert(0, Paragraph(b.label))  # the label (and title): a row of their own
+            out += runs(inner)
     return [*out, current] if current else out
 
 
@@ -251,7 +254,7 @@ def test_bilingual_paragraphs_share_one_table_per_run(rendered) -> None:
     for table, run in zip(pair_tables, expected, strict=True):
         assert len(table) == 1 + sum(rows(b) for b in run)  # the header once, a row per text
         cells = [[squash(c) for c in row] for row in table[1:]]
-        paras = [b for b in run if isinstance(b, Paragraph)]
+        paras = [b for b in run if isinstance(b, Paragraph) and b.text[0].unit]  # not the labels
         for p in paras:  # a callout's label leads its first paragraph
             by_lang = {t.lang: squash(shown(t)) for t in p.text}
             want = [by_lang.get(c, "") for c in handout.langs]

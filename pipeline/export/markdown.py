@@ -318,12 +318,12 @@ class _Writer:
         outside, where a closing ``**`` still flanks), "**Note:** "."""
         return (*bold([label.text]), "：") if self.cjk(label) else (*bold([f"{label.text}:"]), " ")
 
-    def label_line(self, label: Text, title: Text | None) -> str:
-        """A callout's label on a line of its own, with its title: "**警告：小心**"."""
+    def label_text(self, label: Text, title: Text | None) -> Text:
+        """A callout's label as a text of its own, with its title: "**警告：小心**"."""
         if title is None:
-            return self.text(Text(label.lang, ""), lead=self.lead(label))
+            return dataclasses.replace(label, inlines=self.lead(label))
         colon = "：" if self.cjk(label) else ": "
-        return self.text(dataclasses.replace(title, inlines=bold([label.text + colon, *title.nodes])))
+        return dataclasses.replace(title, inlines=bold([label.text + colon, *title.nodes]))
 
     def cjk(self, t: Text) -> bool:
         return labels(t.lang).language.cjk
@@ -450,8 +450,9 @@ class _Writer:
                 for t in first.text
             )
             blocks[0] = dataclasses.replace(first, text=texts)
-        else:  # the label (and title) on a line of their own
-            lines += [" / ".join(self.label_line(lab, titles.get(lab.lang)) for lab in b.label), ""]
+        else:  # the label (and title) as a paragraph of their own: a table row when bilingual
+            heads = tuple(self.label_text(lab, titles.get(lab.lang)) for lab in b.label)
+            blocks.insert(0, Paragraph(heads))
         inner = self.blocks(blocks)
         if lines and lines[-1] != "" and inner and inner[0][0].startswith("|"):
             lines.append("")  # a table right under the alert line would take it for its header
