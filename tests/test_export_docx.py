@@ -231,7 +231,8 @@ def edited(handout: Handout, text: str, **changes: object) -> Handout:
     i = next(i for i, b in enumerate(blocks) if isinstance(b, Paragraph))
     para = blocks[i]
     assert isinstance(para, Paragraph)
-    first = dataclasses.replace(para.text[0], text=text, inlines=(), **changes)
+    changes.setdefault("inlines", ())
+    first = dataclasses.replace(para.text[0], text=text, **changes)
     blocks[i] = dataclasses.replace(para, text=(first, *para.text[1:]))
     return dataclasses.replace(handout, blocks=blocks)
 
@@ -380,6 +381,21 @@ def test_inline_formatting_is_run_formatting(
     for word in words:
         found = [prop(r, element) for r in runs_with(showcase.body, word)]
         assert any(f is not None and (value is None or f.get(f"{W}val") == value) for f in found), word
+
+
+def test_italic_leaves_east_asian_characters_upright(showcase: Rendered) -> None:
+    """<i>池化</i> in Chinese, <i>pooling</i> in English: only the Latin word is slanted."""
+    for word in ("池化", "pooling"):
+        runs = runs_with(showcase.body, word)
+        if runs:
+            assert all(
+                (prop(r, "i") is not None and prop(r, "i").get(f"{W}val") != "0") == (word == "pooling")
+                for r in runs
+            )
+    mixed = edited(showcase.handout, "x", inlines=(Span("i", ["Science 科学 Nature"]),))
+    body = render(mixed).body
+    assert prop(runs_with(body, "科学")[0], "i").get(f"{W}val") == "0"
+    assert prop(runs_with(body, "Science ")[0], "i").get(f"{W}val") is None  # on
 
 
 def test_external_links_are_hyperlinks(showcase: Rendered) -> None:

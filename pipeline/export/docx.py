@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -642,7 +643,7 @@ class _Writer:
     ) -> None:
         for node in nodes:
             if isinstance(node, str):
-                make_run(parent, node, props)
+                self.string(parent, node, props)
             elif isinstance(node, Span):
                 self.span(parent, node, props, text, where)
             elif isinstance(node, CodeSpan):
@@ -659,6 +660,15 @@ class _Writer:
                     )
             elif isinstance(node, NoteRef):
                 self.note_call(parent, node, props, text, where)
+
+    def string(self, parent: _Element, text: str, props: RunProps) -> None:
+        """Plain text as a run; in italic, its East Asian characters in runs of their own that
+        stay upright (Word would slant them, a distortion: CJK type has no italic)."""
+        if not props.italic or not any(_wide(c) for c in text):
+            make_run(parent, text, props)
+            return
+        for upright, chars in itertools.groupby(text, key=_wide):
+            make_run(parent, "".join(chars), props.but(italic=False) if upright else props)
 
     def span(self, parent: _Element, node: Span, props: RunProps, text: Text, where: Where) -> None:
         if node.tag in SPAN_PROPS:
