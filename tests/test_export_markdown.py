@@ -660,3 +660,21 @@ def test_neighbours_never_make_another_construct(nodes: list, types: list[str]) 
     md = _Inline().render(nodes)
     kids = PARSER.parse(f"{md}\n\n[^1]: note\n")[1].children
     assert [c.type for c in kids][: len(types)] == types, md
+
+
+@pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=str)
+def test_table_caption_row_headers_and_notes(codes) -> None:
+    tokens = parse(fixture(codes)[1])
+    at = next(i for i, t in enumerate(tokens) if t.type == "inline" and 'id="tbl-basics--sizes"' in t.content)
+    caption, start = tokens[at], at + 2  # inline, paragraph_close, table_open
+    assert tokens[start].type == "table_open"
+    pairs = {"zh": ("表 5.1", "常见尺寸"), "en": ("Table 5.1", "Common sizes")}
+    assert inline_text(caption).strip() == "\n".join(" ".join(pairs[c]) for c in codes)
+    assert {("strong", "markdown", pairs[c][0]) for c in codes} <= set(emphasis([caption]))
+    end = next(i for i, t in enumerate(tokens) if i > start and t.type == "table_close")
+    assert [e[2] for e in emphasis(tokens[start:end])] == ["3×3", "5×5"]  # the row headers
+    title, *notes = [inline_text(t).strip() for t in tokens[end:] if t.type == "inline"][:3]
+    words = {"zh": ("注", "以像素计。"), "en": ("Notes", "In pixels.")}
+    assert title == " / ".join(words[c][0] for c in codes)
+    assert notes == ["\n".join(words[c][1] for c in codes), "https://example.org"]
+    assert hrefs(tokens[end:])[0] == "https://example.org"
