@@ -65,8 +65,10 @@ def squash(text: str) -> str:
 
 # -- reading exports back ----------------------------------------------------------------------
 def md_text(data: bytes) -> str:
-    """What a reader of the rendered Markdown sees, one inline element per line."""
-    return all_text(parse(data))
+    """What a reader of the rendered Markdown sees, one inline element or code block per line."""
+    tokens = parse(data)
+    code = [t.content for t in tokens if t.type in ("fence", "code_block")]
+    return "\n".join([all_text(tokens), *code])
 
 
 def md_tables(data: bytes) -> list[list[list[str]]]:
@@ -75,13 +77,28 @@ def md_tables(data: bytes) -> list[list[list[str]]]:
 
 
 def docx_text(data: bytes) -> str:
-    """Every paragraph of the document body, table cells included, in document order."""
+    """Every paragraph of the document body, table cells included, in document order; then the
+    footnotes."""
     import docx
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
 
     doc = docx.Document(io.BytesIO(data))
-    return "\n".join(Paragraph(p, doc._body).text for p in doc.element.body.iter(qn("w:p")))
+    body = [Paragraph(p, doc._body).text for p in doc.element.body.iter(qn("w:p"))]
+    return "\n".join(body + _docx_footnotes(data))
+
+
+def _docx_footnotes(data: bytes) -> list[str]:
+    """The text of every footnote (word/footnotes.xml), one paragraph a line."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "word/footnotes.xml" not in archive.namelist():
+            return []
+        root = ElementTree.fromstring(archive.read("word/footnotes.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    return ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
 
 
 def pdf_text(data: bytes) -> str:
