@@ -26,10 +26,12 @@ from pipeline.model import (
     Code,
     Column,
     Fact,
+    Figure,
     Footnote,
     Glossary,
     Item,
     ListBlock,
+    Math,
     Note,
     Paragraph,
     Quote,
@@ -251,6 +253,13 @@ class _Reader:
         except inline.InlineError as exc:
             self.problem(self.offset_pos(node, text, exc.offset), fieldpath, exc.message)
             return
+        if "<m>" in text:  # a formula the renderers cannot set is refused here, not in a handout
+            from pipeline import tex
+
+            for atom in inline.atoms(nodes):
+                problem = tex.problem(atom.value) if isinstance(atom, inline.Math) else None
+                if problem is not None:
+                    self.problem(self.offset_pos(node, text, atom.offset), fieldpath, f"<m>: {problem}")
         self.parsed.append((node, fieldpath, text, nodes))
 
     def line_rest(self, node: Scalar) -> str:
@@ -303,7 +312,7 @@ def _join(base: str, name: str) -> str:
 
 # -- chapter ---------------------------------------------------------------------------------
 CHAPTER_FIELDS = ("chapter", "edition", "title", "body")
-BLOCK_KINDS = ("section", "list", "table", "callout", "quote", "code")
+BLOCK_KINDS = ("section", "list", "table", "callout", "quote", "code", "figure", "math")
 BLOCK_FIELDS = {
     "section": (("section", "body"), ("numbered",)),
     "list": (("list",), ("style",)),
@@ -311,8 +320,10 @@ BLOCK_FIELDS = {
     "callout": (("callout", "body"), ("title",)),
     "quote": (("quote",), ("attribution",)),
     "code": (("code", "language"), ("caption",)),
+    "figure": (("figure", "caption", "alt"), ("neutral",)),
+    "math": (("math",), ("numbered",)),
 }
-IN_CALLOUT = ("paragraph", "list", "quote", "code")  # what a callout may hold
+IN_CALLOUT = ("paragraph", "list", "quote", "code", "math")  # what a callout may hold
 RESERVED_IDS = ("title", "footnotes")  # top-level body ids that would clash with chapter units
 MAX_SECTION_DEPTH = 4  # 14.2.1.1; deeper headings are a sign of a mistake
 MAX_LIST_DEPTH = 4
@@ -322,8 +333,10 @@ CELL_KINDS = ("flag", "names", "number", "text")
 class _ChapterReader:
     """Reads a chapter's body: the tree of blocks, with ids and key paths."""
 
-    def __init__(self, r: _Reader) -> None:
+    def __init__(self, r: _Reader, root: str | None = None, lang: str = "") -> None:
         self.r = r
+        self.root = root  # the sources folder, where figures' files are (None: not checked)
+        self.lang = lang
         self.targets: dict[str, str] = {}  # id -> kind of every block a <ref/> may name
 
     def blocks(
@@ -381,11 +394,13 @@ class _ChapterReader:
                     "a block is a paragraph (text) or has one of: " + ", ".join(BLOCK_KINDS),
                 )
                 return None
-        if kind in ("section", "table"):
+        if kind in ("section", "table", "figure", "math"):
             # a target even when the block has errors: a <ref/> to it is not a second error
             self.targets.setdefault(bid, kind)
         if allowed is not None and kind not in allowed:
-            r.problem(node, bid, f"a callout holds paragraphs, lists, quotes and code, not a {kind}")
+            r.problem(
+                node, bid, f"a callout holds paragraphs, lists, quotes, code and formulas, not a {kind}"
+            )
             return None
         if kind == "paragraph":
             unit = r.unit(node, bid, keys=keys)
@@ -602,6 +617,46 @@ class _ChapterReader:
             r.problem(code_node, bid, "write code as a literal block (code: |) so that it is kept exactly")
         return Code(bid, m.pos, code, language, caption)
 
+    def read_figure(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Block | None:
+        r = self.r
+        src = r.fact_str(m.get("figure"), bid)
+        caption = r.unit(m.get("caption"), _join(bid, "caption"), keys=(*keys, "caption"))
+        alt = r.unit(m.get("alt"), _join(bid, "alt"), keys=(*keys, "alt"))
+        neutral = _flag(r, m, "neutral", bid, False)
+        if src is None or caption is None or alt is None:
+            return None
+        if self.root is not None:
+            from pipeline import media
+
+            rel = media.variant(self.root, str(src.value), self.lang, neutral)
+            try:
+                media.inspect(media.locate(self.root, rel), rel)
+            except media.MediaError as exc:
+                r.problem(src.pos, bid, str(exc))
+                return None
+        return Figure(bid, m.pos, src, caption, alt, neutral)
+
+    def read_math(self, m: Map, bid: str, keys: tuple[str, ...], depth: int) -> Block | None:
+        r = self.r
+        tex = r.fact_str(m.get("math"), bid)
+        if tex is None:
+            return None
+        from pipeline import tex as texcheck
+
+        problem = texcheck.problem(str(tex.value))
+        if problem is not None:
+            r.problem(tex.pos, bid, problem)
+            return None
+        return Math(bid, m.pos, tex, _flag(r, m, "numbered", bid, True))
+
+
+def _flag(r: _Reader, m: Map, name: str, bid: str, default: bool) -> bool:
+    node = m.get(name)
+    if node is None:
+        return default
+    flag = r.fact_bool(node, _join(bid, name))
+    return bool(flag.value) if flag else default
+
 
 def _check_references(
     r: _Reader, targets: dict[str, str], footnotes: list[Footnote], unfinished: bool = False
@@ -652,7 +707,7 @@ def _close(word: str, candidates: object) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
-def read_chapter(doc: yamlsrc.Document, lang: str, key: str) -> Chapter:
+def read_chapter(doc: yamlsrc.Document, lang: str, key: str, root: str | None = None) -> Chapter:
     """Build a Chapter from a parsed file, or raise SourceError with all its problems."""
     r = _Reader(doc)
     root = r.mapping(doc.root, "", CHAPTER_FIELDS, ("footnotes",))
@@ -661,7 +716,7 @@ def read_chapter(doc: yamlsrc.Document, lang: str, key: str) -> Chapter:
     number = r.fact_int(root.get("chapter"), "chapter")
     edition = r.edition(root.get("edition"), "edition")
     title = r.unit(root.get("title"), "title", keys=("title",))
-    cr = _ChapterReader(r)
+    cr = _ChapterReader(r, root, lang)
     body = root.get("body")
     blocks = cr.blocks(body, "", ("body",), 0) if body is not None else []
     footnotes = []
@@ -683,9 +738,11 @@ def read_chapter(doc: yamlsrc.Document, lang: str, key: str) -> Chapter:
     )
 
 
-def load_chapter(path: str, lang: str) -> Chapter:
+def load_chapter(path: str, lang: str, root: str | None = None) -> Chapter:
     key = os.path.splitext(os.path.basename(path))[0]
-    return read_chapter(yamlsrc.read(path), lang, key)
+    if root is None:  # a chapter file sits in sources/LANG/
+        root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    return read_chapter(yamlsrc.read(path), lang, key, root)
 
 
 # -- glossary --------------------------------------------------------------------------------
@@ -889,7 +946,7 @@ def _load_book(root: str, only: Callable[[str, str], bool] | None) -> Book:
             if only is not None and not only(lang, key):
                 continue
             try:
-                chapters[lang][key] = load_chapter(path, lang)
+                chapters[lang][key] = load_chapter(path, lang, root)
             except SourceError as exc:
                 problems.extend(exc.problems)
     glossary = Glossary(None, [])

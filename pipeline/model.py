@@ -354,6 +354,46 @@ class Code(Block):
         yield self.language
 
 
+class Figure(Block):
+    """An image with a caption and alt text, numbered per chapter ("图 4.2" / "Figure 4.2")."""
+
+    kind = "figure"
+    __slots__ = _fields = ("id", "pos", "src", "caption", "alt", "neutral")
+
+    def __init__(
+        self, id: str, pos: Position, src: Fact, caption: Unit, alt: Unit, neutral: bool = False
+    ) -> None:
+        self.id = id
+        self.pos = pos
+        self.src = src  # the file, relative to the sources folder (a per-language twin may exist)
+        self.caption = caption
+        self.alt = alt
+        self.neutral = neutral  # one file for every edition
+
+    def units(self) -> Iterator[Unit]:
+        yield self.caption
+        yield self.alt
+
+    def facts(self) -> Iterator[Fact]:
+        yield self.src
+
+
+class Math(Block):
+    """A displayed formula in TeX: language-neutral, optionally numbered "(4.3)"."""
+
+    kind = "math"
+    __slots__ = _fields = ("id", "pos", "tex", "numbered")
+
+    def __init__(self, id: str, pos: Position, tex: Fact, numbered: bool = True) -> None:
+        self.id = id
+        self.pos = pos
+        self.tex = tex
+        self.numbered = numbered
+
+    def facts(self) -> Iterator[Fact]:
+        yield self.tex
+
+
 class Footnote(Record):
     __slots__ = _fields = ("id", "pos", "text")
 
