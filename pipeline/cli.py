@@ -15,7 +15,7 @@ import sys
 from pipeline import __version__
 from pipeline.errors import SourceError, UsageError
 
-COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language", "fonts")
+COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language", "fonts", "import_")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -33,6 +33,7 @@ def _wanted(argv: list[str] | None) -> tuple[str, ...]:
     ]
     first = words[0] if words else None
     module = first.replace("-", "_") if first else None  # add-language lives in add_language.py
+    module = "import_" if module == "import" else module  # a keyword: import lives in import_.py
     if module in COMMANDS and not any(a in ("-h", "--help") for a in args[: args.index(first)]):  # type: ignore[arg-type]
         return (module,)
     return COMMANDS

@@ -109,7 +109,7 @@ class Assembler:
         return unit
 
     # -- the chapter -------------------------------------------------------------------------
-    def chapter(self, number: int | None, edition: date) -> Chapter:
+    def chapter(self, number: int | None, edition: date, default_number: int | None = None) -> Chapter:
         events = list(self.ms.events)
         title_nodes, title_pos, events = self.take_title(events)
         events = self.drop_glossary(events)
@@ -118,7 +118,7 @@ class Assembler:
         if not blocks:
             self.report.warn(title_pos, "the manuscript has no text under its title")
         footnotes = self.finish()
-        number = number if number is not None else self.number
+        number = number if number is not None else self.number if self.number is not None else default_number
         if number is None:
             number = 1
             self.report.warn(title_pos, "no chapter number found: 1 was written (give --number N)")
@@ -680,6 +680,8 @@ def assemble(
     report: Report,
     number: int | None = None,
     edition: date | None = None,
+    default_number: int | None = None,
 ) -> Chapter:
-    """The chapter a manuscript holds, with ids (see :mod:`pipeline.importers.ids`)."""
-    return Assembler(ms, lang, key, path, report).chapter(number, edition or date.today())
+    """The chapter a manuscript holds, with ids (see :mod:`pipeline.importers.ids`); its number is
+    ``number``, else the one a handout's kicker prints, else ``default_number``."""
+    return Assembler(ms, lang, key, path, report).chapter(number, edition or date.today(), default_number)
