@@ -15,6 +15,7 @@ one class here, one function in :class:`_Builder` and one function per writer.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -42,7 +43,13 @@ from pipeline.model import (
     Code as ModelCode,
 )
 from pipeline.model import (
+    Figure as ModelFigure,
+)
+from pipeline.model import (
     ListBlock as ModelList,
+)
+from pipeline.model import (
+    Math as ModelMath,
 )
 from pipeline.model import (
     Paragraph as ModelParagraph,
@@ -224,7 +231,32 @@ class CodeBlock:
     caption: Para | None = None
 
 
-Block = Heading | Paragraph | ListBlock | Table | Callout | Quote | CodeBlock
+@dataclass(frozen=True)
+class Figure:
+    """An image with its caption: ``files`` holds the file of each language of the handout (one
+    entry when every language uses the same file, which is then shown once)."""
+
+    files: tuple[tuple[str, str], ...]  # (language, absolute path), in the handout's order
+    caption: Para
+    alt: Para
+    label: Para  # "图 4.2" / "Figure 4.2"
+    anchor: str
+
+    @property
+    def shared(self) -> bool:
+        return len({path for _, path in self.files}) == 1
+
+
+@dataclass(frozen=True)
+class MathBlock:
+    """A displayed formula (TeX), shown once; ``number`` is "4.3" or empty."""
+
+    tex: str
+    number: str = ""
+    anchor: str = ""
+
+
+Block = Heading | Paragraph | ListBlock | Table | Callout | Quote | CodeBlock | Figure | MathBlock
 
 
 @dataclass(frozen=True)
@@ -320,6 +352,10 @@ def block_texts(block: Block) -> list[Text]:
         return [*block.text, *(block.attribution or ())]
     if isinstance(block, CodeBlock):
         return list(block.caption or ())
+    if isinstance(block, Figure):
+        return [*block.label, *block.caption, *block.alt]
+    if isinstance(block, MathBlock):
+        return []
     out = [*(block.label or ()), *block.caption, *(block.notes_title or ())]
     for row in (block.header, *block.rows):
         for cell in row:
@@ -362,10 +398,10 @@ class _Builder:
         """id -> (kind, number, anchor) of every section and table a reference can name."""
         chapter = str(self.structure.number.value)
         out: dict[str, tuple[str, str, str]] = {}
-        tables = 0
+        tables = figures = equations = 0
 
         def visit(blocks: list[ModelBlock], prefix: str, numbered: bool) -> None:
-            nonlocal tables
+            nonlocal tables, figures, equations
             n = 0
             for b in blocks:
                 if isinstance(b, ModelSection):
@@ -379,6 +415,13 @@ class _Builder:
                 elif isinstance(b, ModelTable):
                     tables += 1
                     out[b.id] = ("table", f"{chapter}.{tables}", anchor("tbl", b.id))
+                elif isinstance(b, ModelFigure):
+                    figures += 1
+                    out[b.id] = ("figure", f"{chapter}.{figures}", anchor("fig", b.id))
+                elif isinstance(b, ModelMath):
+                    equations += b.numbered
+                    number = f"{chapter}.{equations}" if b.numbered else ""
+                    out[b.id] = ("equation", number, anchor("eq", b.id))
                 elif isinstance(b, ModelCallout):
                     visit(b.blocks, prefix, False)
 
@@ -418,6 +461,10 @@ class _Builder:
         kind, number, anc = self.targets.get(target, ("section", "", anchor("sec", target)))
         if kind == "table":
             label = lab(N_("Table %(number)s"), number=number)
+        elif kind == "figure":
+            label = lab(N_("Figure %(number)s"), number=number)
+        elif kind == "equation":
+            label = lab(N_("Equation (%(number)s)"), number=number) if number else target
         elif number:
             label = lab(N_("Section %(number)s"), number=number)
         else:  # an unnumbered section is named by its title
@@ -609,6 +656,22 @@ class _Builder:
         caption = self.para(b.caption) if b.caption is not None else None
         return [CodeBlock(str(b.code.value), str(b.language.value), caption)]
 
+    def figure(self, b: ModelFigure, level: int, depth: int) -> list[Block]:
+        from pipeline import media
+
+        _, number, anc = self.targets[b.id]
+        root = self.book.root
+        files = []
+        for c in self.codes:
+            rel = media.variant(root, str(b.src.value), c, b.neutral)
+            files.append((c, os.path.realpath(os.path.join(root, rel))))
+        label = self.ui(N_("Figure %(number)s"), number=number)
+        return [Figure(tuple(files), self.para(b.caption), self.para(b.alt), label, anc)]
+
+    def math(self, b: ModelMath, level: int, depth: int) -> list[Block]:
+        _, number, anc = self.targets[b.id]
+        return [MathBlock(str(b.tex.value), number, anc)]
+
     def footnotes(self) -> list[Footnote]:
         by_id = {n.id: n for n in self.structure.footnotes}
         order = sorted(self.notes.items(), key=lambda kv: kv[1])
@@ -691,6 +754,8 @@ BLOCK_BUILDERS = {
     ModelCallout: _Builder.callout,
     ModelQuote: _Builder.quote,
     ModelCode: _Builder.code,
+    ModelFigure: _Builder.figure,
+    ModelMath: _Builder.math,
 }
 
 
