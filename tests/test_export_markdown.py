@@ -200,6 +200,7 @@ def expected_items(b: ListBlock, depth: int = 0) -> list[tuple[int, str, str]]:
     return out
 
 
+@plugins  # footnotes and math are read as such
 def test_lists_nest_under_their_parent_item(rendered) -> None:
     handout, data = rendered
     wanted = []
@@ -244,6 +245,7 @@ def rows(b: Paragraph | ListBlock) -> int:
     return (b.title is not None) + sum(1 + (rows(i.children) if i.children else 0) for i in b.items)
 
 
+@plugins  # footnotes and math are read as such
 def test_bilingual_paragraphs_share_one_table_per_run(rendered) -> None:
     handout, data = rendered
     first = handout.labels[handout.langs[0]]
@@ -330,6 +332,7 @@ def blockquotes(tokens) -> list[tuple[str, list[str]]]:
     return out
 
 
+@plugins  # footnotes and math are read as such
 def test_callouts_are_alerts_with_their_label_and_quotes_end_with_the_attribution() -> None:
     _handout, data = fixture(("en",))
     assert blockquotes(parse(data)) == [
@@ -400,6 +403,7 @@ def structure(data: bytes) -> list[tuple[str, str, int]]:
     return [(t.type, t.tag, t.level) for t in parse(data) if t.type != "inline"]
 
 
+@plugins  # footnotes and math are read as such
 @pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=str)
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_keeps_structure_and_prints_literally(text: str, codes) -> None:
@@ -414,6 +418,7 @@ def test_hostile_text_keeps_structure_and_prints_literally(text: str, codes) -> 
     assert inline_text(PARSER.parseInline(title)[0]) == text.strip()
 
 
+@plugins  # footnotes and math are read as such
 @pytest.mark.parametrize("wrap", WRAPS)
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_inside_markup_keeps_structure(text: str, wrap: str) -> None:
