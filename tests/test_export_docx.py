@@ -605,6 +605,11 @@ def test_tables_look_like_the_pdf(rendered: Rendered) -> None:
     borders = style.find(f"{W}tblPr/{W}tblBorders")
     assert {b.get(f"{W}sz") for b in borders} == {"4"}  # half a point
     assert rendered.doc.styles["Table Heading"].font.bold
+    for table, grid in zip(tables(rendered.handout), grid_tables(rendered.doc), strict=True):
+        for cell, got in zip(table.header, grid.rows[0].cells, strict=True):  # bold: the first language only
+            for i, text in enumerate(cell.text):
+                (run,) = runs_with(got._tc, text.plain)
+                assert (prop(run, "b") is None) == (i == 0)  # the first inherits the style's bold
 
 
 def test_table_text_is_at_least_7pt(rendered: Rendered) -> None:

@@ -848,14 +848,13 @@ class _Writer:
             self.inline(p._p, text, base)
 
     def stacked(self, p: DocxParagraph, para: Para, note: str | None = None, small: bool = True) -> None:
-        """The languages of a table's text one under the other: the second smaller, in grey."""
+        """The languages of a table's text one under the other: the second smaller, in grey and
+        never bold (in a header it only glosses the first, as in the PDF)."""
+        second = RunProps(colour=GREY, bold=False, half_points=round(SECOND_SIZE.pt * 2) if small else None)
         for i, text in enumerate(para):
             if i:
                 make_run(p._p, "\n")
-            base = (
-                RunProps(colour=GREY, half_points=round(SECOND_SIZE.pt * 2) if small else None) if i else None
-            )
-            self.inline(p._p, text, base)
+            self.inline(p._p, text, second if i else None)
             if i == 0 and note:
                 make_run(p._p, note, RunProps(bold=True, vert="superscript"))
 
@@ -906,7 +905,9 @@ class _Writer:
                 self.inline(title._p, text, RunProps(bold=True))
         if not self.landscape:
             for note in b.notes:
-                self.note(self.add_paragraph(TABLE_NOTE), note)
+                last = self.add_paragraph(TABLE_NOTE)
+                self.note(last, note)
+            last.paragraph_format.space_after = Pt(8)  # apart from the text that follows
             return
         # Below a landscape table the notes fill two columns (down, then across), so a long
         # list of sources does not spill onto a page of its own.
