@@ -632,7 +632,11 @@ class _ChapterReader:
             try:
                 media.inspect(media.locate(self.root, rel), rel)
             except media.MediaError as exc:
-                r.problem(src.pos, bid, str(exc))
+                message = str(exc)
+                if not neutral and message.startswith("no file"):
+                    stem, ext = os.path.splitext(rel)
+                    message += f" (nor its {self.lang} twin {stem}.{self.lang}{ext})"
+                r.problem(src.pos, bid, message)
                 return None
         return Figure(bid, m.pos, src, caption, alt, neutral)
 
@@ -707,7 +711,7 @@ def _close(word: str, candidates: object) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
-def read_chapter(doc: yamlsrc.Document, lang: str, key: str, root: str | None = None) -> Chapter:
+def read_chapter(doc: yamlsrc.Document, lang: str, key: str, folder: str | None = None) -> Chapter:
     """Build a Chapter from a parsed file, or raise SourceError with all its problems."""
     r = _Reader(doc)
     root = r.mapping(doc.root, "", CHAPTER_FIELDS, ("footnotes",))
@@ -716,7 +720,7 @@ def read_chapter(doc: yamlsrc.Document, lang: str, key: str, root: str | None = 
     number = r.fact_int(root.get("chapter"), "chapter")
     edition = r.edition(root.get("edition"), "edition")
     title = r.unit(root.get("title"), "title", keys=("title",))
-    cr = _ChapterReader(r, root, lang)
+    cr = _ChapterReader(r, folder, lang)  # folder: the sources folder, where figures' files are
     body = root.get("body")
     blocks = cr.blocks(body, "", ("body",), 0) if body is not None else []
     footnotes = []

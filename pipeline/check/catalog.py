@@ -34,6 +34,7 @@ SCOPES = ("book", "pair", "unit", "twins", "waivers")
 RULE_MODULES = (
     "structure",
     "facts",
+    "figures",
     "untranslated",
     "markup",
     "invariants",

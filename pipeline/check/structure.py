@@ -23,7 +23,9 @@ from pipeline.model import (
     Chapter,
     Code,
     Fact,
+    Figure,
     ListBlock,
+    Math,
     Paragraph,
     Quote,
     Section,
@@ -46,6 +48,8 @@ KIND_NAMES = {
     "callout": "a callout",
     "quote": "a quote",
     "code": "a code block",
+    "figure": "a figure",
+    "math": "a formula",
     "footnote": "a footnote",
     "text": "translatable text",
     "url": "a URL",
@@ -195,6 +199,14 @@ def block_node(block: Block) -> Node:
         if block.caption is not None:
             node.parts["caption"] = _unit_node(block.caption, "code caption")
         return node
+    if isinstance(block, Figure):  # its file is a fact (fact-mismatch); neutral is a style
+        node = Node(
+            block.id, "figure", block.pos, block.caption, "neutral" if block.neutral else "per language"
+        )
+        node.parts["alt"] = _unit_node(block.alt, "alt text")
+        return node
+    if isinstance(block, Math):  # its TeX is a fact (fact-mismatch)
+        return Node(block.id, "math", block.pos, style="numbered" if block.numbered else "unnumbered")
     raise TypeError(f"no structure for a {block.kind} block")  # a new kind must be added here
 
 
