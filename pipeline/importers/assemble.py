@@ -552,7 +552,8 @@ class Assembler:
         text: Nodes = []
         for p in paras:
             text += [" "] if text else []
-            text += N.strip(p.nodes)
+            # a quote set wholly in italics (as handouts set quotes) is styled, not emphasised
+            text += N.only_span(p.nodes, "i") or N.strip(p.nodes)
         bid = _join(prefix, namer.take("quote"))
         att = self.unit(attribution, pos, f"{bid}.attribution") if attribution else None
         return Quote(bid, pos, self.unit(text, pos, bid), att)

@@ -438,6 +438,12 @@ class _Reader:
         num = _num_pr(ppr.find(_w("numPr")) if ppr is not None else None)
         if num is None:
             num = next((s.num for s in self.style_chain(sid) if s.num is not None), None)
+            # "List Bullet 2" has a numbering of its own at level 0: its number is its level
+            m = re.search(
+                r"list\s*(?:bullet|number|paragraph|continue)\s*([2-9])$", names[0] if names else ""
+            )
+            if num is not None and m is not None:
+                num = (num[0], int(m.group(1)) - 1)
         if num is not None and num[0] != "0":
             fmt = self.numbering.get(num[0], {}).get(num[1], "decimal")
             if fmt != "none":
