@@ -36,6 +36,8 @@ class Options:
     paper: str = "a4"
     font: str | None = None  # path of a TrueType font to use instead of the bundled one
     bold_font: str | None = None
+    # the folder the output goes to: links to figures' files are made relative to it (Markdown)
+    out_dir: str = ""
 
 
 class RenderError(Exception):

@@ -10,6 +10,8 @@ input hash is unchanged and the file on disk is still the one that was written.
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import multiprocessing
@@ -88,7 +90,8 @@ def plan(
 def render(book: Book, job: Job, options: Options) -> bytes:
     """The bytes of one handout."""
     handout = build_layout(book, job.key, job.codes)
-    return writer(job.fmt)(handout, options)
+    here = dataclasses.replace(options, out_dir=os.path.dirname(os.path.abspath(job.path)))
+    return writer(job.fmt)(handout, here)
 
 
 def check_fonts(options: Options) -> None:
