@@ -11,7 +11,6 @@ input hash is unchanged and the file on disk is still the one that was written.
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import json
 import multiprocessing
