@@ -117,6 +117,21 @@ def _tree_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
     return sorted(out)
 
 
+def _figure_files(book: Book, job: Job) -> list[str]:
+    """The image files the handout shows: an edited figure makes it out of date."""
+    from pipeline import media
+    from pipeline.model import Figure
+
+    out = []
+    for lang in job.codes:
+        chapter = book.chapters.get(lang, {}).get(job.key)
+        for block in chapter.walk() if chapter else ():
+            if isinstance(block, Figure):
+                rel = media.variant(book.root, str(block.src.value), lang, block.neutral)
+                out.append(os.path.join(book.root, rel))
+    return sorted(set(out))
+
+
 def input_hash(book: Book, job: Job, options: Options) -> str:
     """A hash of everything the output of ``job`` depends on."""
     h = hashlib.sha256(f"{__version__}\0{job.key}\0{'+'.join(job.codes)}\0{job.fmt}\0{options}".encode())
@@ -126,6 +141,7 @@ def input_hash(book: Book, job: Job, options: Options) -> str:
     inputs += [
         ch.path for chapters in book.chapters.values() for k, ch in sorted(chapters.items()) if k == job.key
     ]
+    inputs += _figure_files(book, job)
     inputs += _tree_files(LOCALES_DIR, (".mo",))
     # the code itself, not only its version number: an edited writer (a checkout between
     # releases, an editable install) must not leave outputs built by the old one "up to date"
