@@ -2,8 +2,8 @@
 
 The translation is expected to have the source's structure: the same sections, paragraphs,
 list items, table rows and cells, in the same order. Blocks pair by position within each body
-(difflib aligns the sequence of block kinds, so one extra or missing block does not shift all
-the rest); every pair takes the source's ids. Each place where the structures diverge (a
+(the longest common sequence of block kinds, so one extra or missing block does not shift
+all the rest); every pair takes the source's ids. Each place where the structures diverge (a
 paragraph split in two, a missing list item, a table with another number of rows) is reported
 with both positions, and what has no counterpart is left out rather than guessed: `pipeline
 check` then reports the missing ids until the manuscript or the sources are fixed.
@@ -14,8 +14,6 @@ source's ids.
 """
 
 from __future__ import annotations
-
-import difflib
 
 from pipeline import inline
 from pipeline.errors import Position
@@ -88,29 +86,40 @@ class Aligner:
 
     # -- blocks ----------------------------------------------------------------------------
     def blocks(self, src: list[Block], tr: list[Block], where: Position) -> list[Block]:
-        """Pair two bodies by position, aligning their sequences of block kinds."""
+        """Pair two bodies in order: the longest common sequence of block kinds, each pair taken
+        as early as it can be, so that an extra or missing block shifts nothing else."""
+        n, m = len(src), len(tr)
+        common = [[0] * (m + 1) for _ in range(n + 1)]  # common[i][j]: of src[i:] and tr[j:]
+        for i in range(n - 1, -1, -1):
+            for j in range(m - 1, -1, -1):
+                same = src[i].kind == tr[j].kind
+                common[i][j] = max(
+                    common[i + 1][j + 1] + 1 if same else 0, common[i + 1][j], common[i][j + 1]
+                )
         out: list[Block] = []
-        matcher = difflib.SequenceMatcher(None, [b.kind for b in src], [b.kind for b in tr], autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
-                for s, t in zip(src[i1:i2], tr[j1:j2], strict=True):
-                    out.append(self.block(s, t))
-                continue
-            n = min(i2 - i1, j2 - j1)
-            for s in src[i1 + n : i2]:
+        i = j = 0
+        while i < n or j < m:
+            if i < n and j < m and src[i].kind == tr[j].kind and common[i][j] == common[i + 1][j + 1] + 1:
+                out.append(self.block(src[i], tr[j]))
+                i, j = i + 1, j + 1
+            elif i < n and (j >= m or common[i + 1][j] >= common[i][j + 1]):
+                here = tr[j].pos if j < m else where
                 self.report.warn(
-                    tr[j1].pos if j1 < len(tr) else where,
-                    f"source {s.kind} {s.id} ({s.pos}) has no counterpart in the translation",
+                    here,
+                    f"source {src[i].kind} {src[i].id} ({src[i].pos}) has no counterpart in the translation",
                 )
-            for t in tr[j1 + n : j2]:
+                i += 1
+            else:
+                t = tr[j]
                 first = next(iter(t.units()), None)
-                self.report.warn(
-                    t.pos, f"translated {t.kind}{_excerpt(first)} has no counterpart in the source: left out"
+                split = (
+                    " (a paragraph split in two?)" if j and t.kind == tr[j - 1].kind == "paragraph" else ""
                 )
-            for s, t in zip(src[i1 : i1 + n], tr[j1 : j1 + n], strict=True):
                 self.report.warn(
-                    t.pos, f"the source has a {s.kind} here ({s.id}, {s.pos}), the translation a {t.kind}"
+                    t.pos,
+                    f"translated {t.kind}{_excerpt(first)} has no counterpart in the source: left out{split}",
                 )
+                j += 1
         return out
 
     def block(self, s: Block, t: Block) -> Block:

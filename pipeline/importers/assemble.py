@@ -84,7 +84,7 @@ class _Furniture:
         self.lists = {lab("Pros"): "pros", lab("Cons"): "cons"}
         self.notes = lab("Notes")
         self.glossary = lab("Glossary")
-        self.flags = {lab("Yes"): True, lab("No"): False}
+        self.flags = {lab("Yes").casefold(): True, lab("No").casefold(): False}
         self.table_prefix = re.compile("^" + self.table.pattern[1:-1] + r"[\s\u3000]*")
 
 
@@ -367,7 +367,8 @@ class Assembler:
             ]
             return (blocks[0] if blocks else None), lead
         anchor = e.anchor or (caption.anchor if caption is not None else None)
-        want = ids.from_anchor(anchor) or ids.slug(N.plain(cap_nodes)) or "table"
+        header = " ".join(N.plain(c) for c in e.rows[0])
+        want = ids.from_anchor(anchor) or ids.slug(N.plain(cap_nodes)) or ids.slug(header) or "table"
         bid = _join(prefix, namer.take(want))
         if anchor:
             self.anchors[anchor] = bid
@@ -428,8 +429,8 @@ class Assembler:
         if len(nodes) == 1 and isinstance(nodes[0], str):
             if NUMBER.fullmatch(text):
                 return Cell(cid, Fact(cid, int(text) if "." not in text else text, pos), note)
-            if text in self.f.flags:
-                return Cell(cid, Fact(cid, self.f.flags[text], pos), note)
+            if text.casefold() in self.f.flags:  # the UI words of a flag: "Yes", "no", "是"
+                return Cell(cid, Fact(cid, self.f.flags[text.casefold()], pos), note)
         return Cell(cid, self.unit(nodes, pos, cid), note)
 
     def check_note_refs(
@@ -621,7 +622,11 @@ class Assembler:
                 return text
         except inline.InlineError:
             pass
-        fixed = N.merge([_guard(n) for n in nodes])
+        fixed: Nodes = []
+        for node in nodes:
+            got = _guard(node)
+            fixed += got if isinstance(got, list) else [got]
+        fixed = N.merge(fixed)
         self.report.warn(unit.pos, "text that reads as one of our tags was kept as inline code")
         return inline.markup(fixed)
 

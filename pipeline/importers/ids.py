@@ -16,46 +16,12 @@ import re
 from pipeline import inline
 from pipeline.inline import ID_RE
 
+# words that name nothing: left out of ids
 STOPWORDS = frozenset(
-    (
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "is",
-        "are",
-        "be",
-        "by",
-        "as",
-        "at",
-        "this",
-        "that",
-        "it",
-        "its",
-        "from",
-        "into",
-        "how",
-        "what",
-        "which",
-        "we",
-        "you",
-        "our",
-        "your",
-        "their",
-        "there",
-        "these",
-        "those",
-        "was",
-        "were",
-        "not",
-        "no",
+    re.findall(
+        r"\w+",
+        "a an the of and or to in on for with is are be by as at this that it its from into how what "
+        "which we you our your their there these those was were not no has have",
     )
 )
 # keys the format gives a meaning to (unit fields) or reserves at the top of a body
