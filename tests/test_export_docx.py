@@ -579,6 +579,13 @@ def test_table_captions_carry_their_label(rendered: Rendered) -> None:
             assert any(text.plain in c and (label is None or label in c) for c in captions)
 
 
+def test_tables_have_alt_text(rendered: Rendered) -> None:
+    for table, grid in zip(tables(rendered.handout), grid_tables(rendered.doc), strict=True):
+        alt = grid._tbl.tblPr.find(f"{W}tblCaption").get(f"{W}val")
+        assert all(t.plain in alt for t in table.caption)
+        assert table.label is None or table.label[0].plain in alt
+
+
 def test_table_cells_stack_both_languages(rendered: Rendered) -> None:
     for table, grid in zip(tables(rendered.handout), grid_tables(rendered.doc), strict=True):
         assert len(grid.rows) == 1 + len(table.rows)

@@ -104,6 +104,7 @@ from pipeline.export.ooxml import (
     set_paragraph_box,
     set_paragraph_style,
     set_table_borders,
+    set_table_caption,
     set_table_look,
     set_table_width,
     set_theme_font_lang,
@@ -872,6 +873,8 @@ class _Writer:
         set_cell_margins(table, left=CELL_PAD, right=CELL_PAD, top=20, bottom=20)
         set_column_widths(table, widths)
         set_table_look(table, first_row=True, first_column=b.row_header, banded_rows=True)
+        label = b.label[0].plain + " " if b.label else ""
+        set_table_caption(table, label + " / ".join(t.plain for t in b.caption))
         for r, (cells, row) in enumerate(zip(rows, table.rows, strict=True)):
             cant_split(row)
             fill = HEADER_FILL if r == 0 else (ZEBRA if r % 2 == 0 else None)

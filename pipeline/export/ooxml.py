@@ -729,6 +729,11 @@ def set_table_look(table: Table, first_row: bool, first_column: bool, banded_row
         look.set(qn(attr), "1" if on else "0")
 
 
+def set_table_caption(table: Table, caption: str) -> None:
+    """w:tblCaption: the table's title for screen readers (Word's "Alt Text" of a table)."""
+    _child(table._tbl.tblPr, "tblCaption").set(qn("w:val"), caption)
+
+
 def set_table_borders(target: Any, colour: str, eighths: int, inner_vertical: bool = True) -> None:
     """w:tblBorders of a table or a table style: thin rules of one colour."""
     element = getattr(target, "_tbl", None)
