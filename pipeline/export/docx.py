@@ -5,10 +5,11 @@ Quote, footnote text, Hyperlink) so readers can restyle, navigate and re-use it,
 custom ones based on Normal (kicker, table text, "Source Code" and "Verbatim Char" for code).
 Lists are real Word lists (numbering.xml), footnotes real Word footnotes (footnotes.xml),
 cross-references internal hyperlinks to bookmarks on the headings and table captions. Fonts are
-set explicitly on the styles for both the Latin and the East Asian slot, and every run carries
-its language, so a bilingual handout shows Chinese in Noto Sans SC and spell-checks each
-language with its own dictionary. Where python-docx's API stops, :mod:`pipeline.export.ooxml`
-works on the XML.
+set explicitly on the styles for both the Latin and the East Asian slot (each East Asian
+language in its regional face) and embedded as subsets, as Word's "Embed fonts in the file"
+does, so the handout looks the same where they are not installed; every run carries its
+language, so a bilingual handout spell-checks each language with its own dictionary. Where
+python-docx's API stops, :mod:`pipeline.export.ooxml` works on the XML.
 
 Each block kind of :mod:`pipeline.export.layout` has one method here, found through
 ``WRITERS``. Inline elements (bold, italic, sub/superscripts, links, code, math,
@@ -112,9 +113,9 @@ from pipeline.export.ooxml import (
     subset_font,
 )
 
-# One family for every script, as in the PDF; Word substitutes a similar font when it is missing.
+# The face of Latin, Cyrillic and Greek text and of Simplified Chinese, as in the PDF.
 FONT = "Noto Sans SC"
-MONO_FONT = "Consolas"  # code; Word's usual monospace, LibreOffice substitutes a metric twin
+MONO_FONT = "Consolas"  # code: Word's monospace on Windows; elsewhere Courier New (w:altName) or alike
 MATH_FONT = "Cambria Math"  # TeX source of inline math, until it becomes OMML
 # Noto Sans SC has ✓ but not ✗; both marks come from one symbol font so they match.
 SYMBOL_FONT = "Segoe UI Symbol"

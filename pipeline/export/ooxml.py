@@ -3,10 +3,14 @@
 Each helper does one WordprocessingML thing and is named for it: East Asian fonts, language
 tags, repeating header rows, page-number fields, cell shading, bookmarks, hyperlinks, and the
 package-level clean-ups that make a document reproducible (fixed zip entry times, no stale
-template parts). Only :mod:`pipeline.export.docx` uses them.
+template parts). Three small builders write whole parts: :class:`Numbering` (numbering.xml),
+:class:`Footnotes` (footnotes.xml) and :class:`FontEmbedder` (obfuscated font subsets and the
+font table). Only :mod:`pipeline.export.docx` uses them.
 
 Word rejects a file whose property elements are out of schema order, so every element added
-here goes through :func:`_child`, which inserts it at its place in the sequence.
+to an existing element goes through :func:`_child`, which inserts it at its place in the
+sequence; elements built from scratch (:class:`RunProps`, numbering levels) are written in
+that order.
 """
 
 from __future__ import annotations
