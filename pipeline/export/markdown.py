@@ -16,16 +16,29 @@ where a run would fail the span is written as ``<strong>``/``<em>`` raw HTML, wh
 
 Bilingual handouts: consecutive paragraphs and list items of one section go into one two-column
 table (one column per language, the header once), instead of a table per paragraph (issue #15);
-headings, tables, callouts, quotes and code interrupt it. Code is shown once.
+headings, tables, callouts, quotes, code, figures and formulas interrupt it. Code and formulas
+are shown once.
+
+Figures: ``![alt](path)`` with the path relative to :attr:`Options.out_dir` (the folder the file
+is written to), so the image shows wherever the exports folder is read from; the caption follows
+as ``**图 5.1** caption``. GitHub shows images full width: a figure with a file per language is
+each image followed by its own caption, one after the other; a shared file is shown once with
+every caption under it.
+
+Formulas: ``$$`` blocks, or a ```` ```math ```` fence where a ``$$`` block cannot hold the TeX
+(see :func:`math_lines`); a number goes inside as ``\tag{5.1}``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
+from urllib.parse import quote
 
 from pipeline.export import Options
 from pipeline.export.layout import (
@@ -35,10 +48,12 @@ from pipeline.export.layout import (
     Cell,
     CodeBlock,
     CodeSpan,
+    Figure,
     Footnote,
     Handout,
     Heading,
     ListBlock,
+    MathBlock,
     MathSpan,
     NoteLine,
     NoteRef,
@@ -65,6 +80,14 @@ _URL_SPECIAL = re.compile(r"([\\()<>|`\[\]&])")  # "&amp;" in a destination is a
 ALERTS = {"note": "NOTE", "tip": "TIP", "warning": "WARNING"}  # GitHub alerts; editor: plain quote
 SEPARATOR = "<!-- -->"  # prints nothing; keeps two backtick or dollar runs apart
 BULLET, NESTED_INDENT = "•", "&emsp;"  # list markers inside bilingual table cells
+# ASCII that may stay as it is in a link to a file; the rest is percent-encoded (spaces and
+# parentheses end or split a destination, "&" starts an entity, "%" an escape, "<" raw HTML)
+_PATH_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~")
+# GitHub (like comrak and pandoc) reads "$$" as inline markup inside a paragraph, so a line of
+# TeX that starts a list, quote, heading, setext underline, thematic break, table, fence, HTML
+# block or definition would break the formula; checked after the indent, to be safe
+_BLOCK_START = re.compile(r"[-+*>#=_|`~<:]|\d{1,9}[.)]")
+_TAG = re.compile(r"\\tag\b")
 
 
 def escape(text: str) -> str:
@@ -145,6 +168,55 @@ def math_span(tex: str, cell: bool = False, next_char: str | None = "", prev_cha
 def link_destination(url: str) -> str:
     """A URL as a link destination that reads back as itself (parentheses, entities, bars)."""
     return _URL_SPECIAL.sub(r"\\\1", url).replace(" ", "%20")
+
+
+def url_path(path: str) -> str:
+    """A relative file path as a link destination: ASCII other than letters, digits and
+    ``/-._~`` percent-encoded, as are non-ASCII spaces and controls; other letters (CJK file
+    names) stay readable, as GitHub and markdown-it accept them."""
+    out = []
+    for ch in path:
+        keep = ch in _PATH_SAFE if ch.isascii() else unicodedata.category(ch)[0] not in "ZC"
+        out.append(ch if keep else quote(ch, safe=""))
+    return "".join(out)
+
+
+def file_link(path: str, out_dir: str) -> str:
+    """The link to a file from a document in ``out_dir`` (the current directory when empty).
+
+    Both paths are resolved first: a reader resolves ``..`` from the real folder of the
+    document, so a symlinked exports folder must not be counted as where it seems to be."""
+    base = os.path.realpath(out_dir or os.curdir)
+    target = os.path.realpath(path)
+    try:
+        rel = os.path.relpath(target, base)
+    except ValueError:  # another drive on Windows: no relative path exists
+        return PurePath(target).as_uri()
+    return url_path(PurePath(rel).as_posix())
+
+
+def image(alt: str, destination: str) -> str:
+    """``![alt](destination)``; the alt text on one line, escaped (``]``, ``\\``, ``<``...)."""
+    return f"![{escape(' '.join(alt.split()))}]({destination})"
+
+
+def math_lines(tex: str, number: str = "") -> list[str]:
+    """A displayed formula: a ``$$`` block, or a ```` ```math ```` fence (GitHub renders both)
+    where ``$$`` cannot hold the TeX: a ``$`` inside, a blank line (it ends the paragraph GitHub
+    reads ``$$`` in) or a line that starts Markdown structure (see ``_BLOCK_START``).
+
+    The number: GitHub renders math with MathJax, which supports ``\\tag`` in display math (as do
+    KaTeX and pandoc's HTML math), and there is no other place for it: text after the closing
+    ``$$`` would end the block. So ``\\tag{5.1}`` is added inside the TeX (unless it already has
+    a ``\\tag``: a second one is an error), and the number prints at the right as ``(5.1)``."""
+    body = tex.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if number and not _TAG.search(body):
+        body += f"\n\\tag{{{number}}}"
+    lines = body.split("\n")
+    if all(line.strip() and "$" not in line and not _BLOCK_START.match(line.lstrip()) for line in lines):
+        return ["$$", *lines, "$$"]
+    fence = "`" * max(3, max((len(r) for r in _BACKTICKS.findall(body)), default=0) + 1)
+    return [f"{fence}math", *lines, fence]
 
 
 def _emphasis_tag(span: Span) -> str:
@@ -288,8 +360,9 @@ def yaml_string(value: str) -> str:
 
 
 class _Writer:
-    def __init__(self, handout: Handout) -> None:
+    def __init__(self, handout: Handout, options: Options) -> None:
         self.h = handout
+        self.out_dir = options.out_dir
         self.langs = handout.langs
         self.bilingual = handout.bilingual
         self.inline = _Inline()
@@ -409,16 +482,50 @@ class _Writer:
 
     def caption_line(self, b: Table) -> str:
         """``**表 14.1** caption``, one line per language, and the table's anchor."""
-        labels_by = self.by_lang(b.label or ())
+        anchor = f' <a id="{html.escape(b.anchor)}"></a>' if b.anchor else ""
+        return "<br>".join(self.captions(b.caption, b.label)) + anchor
+
+    def captions(self, caption: Para, label: Para | None) -> list[str]:
+        """Each language's caption led by its bold label (``**图 5.1** caption``); without a
+        label the caption is bold, without a caption the label stands alone."""
+        labels_by = self.by_lang(label or ())
         parts = []
-        for t in b.caption:
-            label = labels_by.get(t.lang)
-            if label is None:
+        for t in caption:
+            lab = labels_by.pop(t.lang, None)
+            if lab is None:
                 parts.append(self.styled(t, bold))
             else:
-                parts.append(self.text(t, lead=(*bold(label.nodes), " ")))
-        anchor = f' <a id="{html.escape(b.anchor)}"></a>' if b.anchor else ""
-        return "<br>".join(parts) + anchor
+                parts.append(self.text(t, lead=(*bold(lab.nodes), " ")))
+        return parts + [self.styled(lab, bold) for lab in labels_by.values()]
+
+    def figure(self, b: Figure) -> list[str]:
+        """The image (the anchor before it, where a link should scroll to) and the caption under
+        it; a file per language: each image with its own caption, in the handout's order."""
+        anchor = f'<a id="{html.escape(b.anchor)}"></a>' if b.anchor else ""
+        if b.shared:
+            alt = " / ".join(dict.fromkeys(t.plain for t in b.alt))
+            shown = [(alt, b.files[0][1], b.caption, b.label)]
+        else:
+            alts = self.by_lang(b.alt)
+            shown = []
+            for lang, path in b.files:
+                mine = alts.get(lang) or (b.alt[0] if b.alt else None)
+                caption = tuple(t for t in b.caption if t.lang == lang)
+                label = tuple(t for t in b.label if t.lang == lang)
+                shown.append((mine.plain if mine else "", path, caption, label))
+        lines: list[str] = []
+        for alt, path, caption, label in shown:
+            lines += [anchor + image(alt, file_link(path, self.out_dir)), ""]
+            anchor = ""  # once, before the first image
+            parts = self.captions(caption, label)
+            lines += ["<br>".join(parts), ""] if parts else []
+        return lines[:-1]
+
+    def math(self, b: MathBlock) -> list[str]:
+        """The formula once, the anchor on a line of its own before it (nothing can share the
+        ``$$`` lines)."""
+        anchor = [f'<a id="{html.escape(b.anchor)}"></a>', ""] if b.anchor else []
+        return [*anchor, *math_lines(b.tex, b.number)]
 
     def cell(self, c: Cell) -> str:
         if c.kind == "rowhead":
@@ -536,9 +643,11 @@ BLOCKS: dict[type, Callable[[_Writer, object], list[str]]] = {
     Callout: _Writer.callout,
     Quote: _Writer.quote,
     CodeBlock: _Writer.code,
+    Figure: _Writer.figure,
+    MathBlock: _Writer.math,
 }
 
 
 def markdown(handout: Handout, options: Options) -> bytes:
     """The handout as GitHub-flavoured Markdown (UTF-8, LF line ends)."""
-    return ("\n".join(_Writer(handout).document()) + "\n").encode("utf-8")
+    return ("\n".join(_Writer(handout, options).document()) + "\n").encode("utf-8")
