@@ -132,11 +132,11 @@ def test_raw_html_images_and_display_math_are_reported_per_item(tmp_path: Path) 
         "raw HTML '<span>' ignored",
         "raw HTML '</span>' ignored",
         "figure 'cat.png' skipped: figures are not supported yet",
-        "display equation skipped: equations are not supported yet",
+        "display equation kept as inline math in a paragraph: equations are not supported yet",
         "strikethrough is not supported: its text was kept",
     ]
     assert warnings[0].startswith(str(tmp_path / "m.md") + ":3:1:")
-    assert [u.text for u in chapter.units()] == ["T", "A span and .", "End gone."]
+    assert [u.text for u in chapter.units()] == ["T", "A span and .", "<m>x^2</m>", "End gone."]
 
 
 def test_text_that_reads_as_a_tag_is_kept_as_code(tmp_path: Path) -> None:

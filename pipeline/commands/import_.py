@@ -91,6 +91,13 @@ def run(args: argparse.Namespace) -> int:
     except ManuscriptError as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except (ValueError, KeyError, IndexError, TypeError) as exc:  # a malformed part the checks let by
+        print(
+            f"pipeline: error: {args.manuscript}: cannot be read as a manuscript "
+            f"({type(exc).__name__}: {exc})",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
     number = args.number if args.number is not None else source.number.value if source else None
     chapter = assemble(
         manuscript, args.lang, args.chapter, target, report, number, default_number=_number(args.chapter)

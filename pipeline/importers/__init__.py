@@ -16,6 +16,9 @@ import os
 
 from pipeline.errors import Position, Problem
 
+# figures and equations have no block yet (issue #12): what readers say about them
+DISPLAY_MATH = "display equation kept as inline math in a paragraph: equations are not supported yet"
+
 
 class ManuscriptError(Exception):
     """The manuscript cannot be read at all (not a Word file, encrypted, corrupt, too large)."""

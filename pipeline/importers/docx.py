@@ -28,7 +28,7 @@ from lxml import etree
 
 from pipeline import inline
 from pipeline.errors import Position
-from pipeline.importers import ManuscriptError, Report, omml
+from pipeline.importers import DISPLAY_MATH, ManuscriptError, Report, omml
 from pipeline.importers import nodes as N
 from pipeline.importers.events import (
     CodeEv,
@@ -431,9 +431,7 @@ class _Reader:
         ):
             return _P("quote", self.inline(p, pos), pos)
         if p.find(f"{{{MATH}}}oMathPara") is not None:
-            self.report.warn(
-                pos, "display equation kept as inline math in a paragraph: equations are not supported yet"
-            )
+            self.report.warn(pos, DISPLAY_MATH)
         nodes = self.inline(p, pos)
         num = _num_pr(ppr.find(_w("numPr")) if ppr is not None else None)
         if num is None:

@@ -14,7 +14,7 @@ import re
 
 from pipeline import inline
 from pipeline.errors import Position
-from pipeline.importers import ManuscriptError, Report
+from pipeline.importers import DISPLAY_MATH, ManuscriptError, Report
 from pipeline.importers import nodes as N
 from pipeline.importers.events import (
     CodeEv,
@@ -126,8 +126,12 @@ class _Reader:
             "math_block_label": "display equation",
             "hr": "horizontal rule",
         }.get(kind, kind)
-        if kind == "math_block" or kind == "math_block_label":
-            self.report.warn(self.pos(t), "display equation skipped: equations are not supported yet")
+        if kind in ("math_block", "math_block_label"):
+            # no equation block yet (issue #12): its TeX is kept, as inline math in a paragraph
+            tex = " ".join(t.content.split())
+            self.report.warn(self.pos(t), DISPLAY_MATH)
+            if tex:
+                out.append(Para([inline.Math(tex)], self.pos(t)))
         elif kind != "hr":
             self.report.warn(self.pos(t), f"{what} skipped: {t.content.strip()[:60]!r}")
         return i + 1
