@@ -22,8 +22,10 @@ from pipeline.model import (
     Cell,
     Chapter,
     Code,
+    Figure,
     Item,
     ListBlock,
+    Math,
     Paragraph,
     Quote,
     Section,
@@ -198,6 +200,20 @@ def _code(b: Code, depth: int) -> list[str]:
     return lines
 
 
+def _figure(b: Figure, depth: int) -> list[str]:
+    pad = INDENT * (depth + 1)
+    lines = [f"{INDENT * depth}{_key(b.id)}:", f"{pad}figure: {emit_scalar(str(b.src.value))}"]
+    if b.neutral:
+        lines.append(f"{pad}neutral: true")
+    return [*lines, *_unit("caption", b.caption, depth + 1), *_unit("alt", b.alt, depth + 1)]
+
+
+def _math(b: Math, depth: int) -> list[str]:
+    pad = INDENT * (depth + 1)
+    lines = [f"{INDENT * depth}{_key(b.id)}:", f"{pad}math: {emit_scalar(str(b.tex.value))}"]
+    return lines if b.numbered else [*lines, f"{pad}numbered: false"]
+
+
 _BLOCK_WRITERS = {
     "paragraph": _paragraph,
     "section": _section,
@@ -206,6 +222,8 @@ _BLOCK_WRITERS = {
     "callout": _callout,
     "quote": _quote,
     "code": _code,
+    "figure": _figure,
+    "math": _math,
 }
 
 
