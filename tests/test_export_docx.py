@@ -615,6 +615,9 @@ def test_tables_look_like_the_pdf(rendered: Rendered) -> None:
                 wanted = "TableHeading" if cell.kind == "rowhead" else "TableText"
                 assert got.paragraphs[0]._p.style == wanted
         assert table.row_header == any(c.kind == "rowhead" for r in table.rows for c in r)
+        look = grid._tbl.tblPr.find(f"{W}tblLook")
+        assert look.get(f"{W}firstColumn") == ("1" if table.row_header else "0")
+        assert int(look.get(f"{W}val"), 16) & 0x80 == (0x80 if table.row_header else 0)  # the same, as a mask
     style = rendered.doc.styles[TABLE_STYLE].element
     borders = style.find(f"{W}tblPr/{W}tblBorders")
     assert {b.get(f"{W}sz") for b in borders} == {"4"}  # half a point

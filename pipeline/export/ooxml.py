@@ -720,17 +720,21 @@ def set_cell_border(cell: _Cell, side: str, colour: str, eighths: int) -> None:
 
 
 def set_table_look(table: Table, first_row: bool, first_column: bool, banded_rows: bool) -> None:
-    """w:tblLook: which conditional formats of the table style apply."""
+    """w:tblLook: which conditional formats of the table style apply, as attributes and as
+    the older bit mask (w:val) that Word 2007 reads; the two must agree."""
     look = _child(table._tbl.tblPr, "tblLook")
-    for attr, on in (
-        ("w:firstRow", first_row),
-        ("w:lastRow", False),
-        ("w:firstColumn", first_column),
-        ("w:lastColumn", False),
-        ("w:noHBand", not banded_rows),
-        ("w:noVBand", True),
+    mask = 0
+    for attr, bit, on in (
+        ("w:firstRow", 0x0020, first_row),
+        ("w:lastRow", 0x0040, False),
+        ("w:firstColumn", 0x0080, first_column),
+        ("w:lastColumn", 0x0100, False),
+        ("w:noHBand", 0x0200, not banded_rows),
+        ("w:noVBand", 0x0400, True),
     ):
         look.set(qn(attr), "1" if on else "0")
+        mask |= bit if on else 0
+    look.set(qn("w:val"), f"{mask:04X}")
 
 
 def set_table_caption(table: Table, caption: str) -> None:
