@@ -784,7 +784,7 @@ broken(
         ZH, "            style: pros\n            list:\n", "            style: pros\n            items:\n"
     ),
     "sources/zh/ch14.yaml:{line}:13: profiles.caffe.pros: a block is a paragraph (text) or has one of: "
-    "section, list, table, callout, quote, code",
+    "section, list, table, callout, quote, code, figure, math",
 )
 broken(
     "schema",
@@ -810,7 +810,7 @@ broken(
         "              history: 原书称",
     ),
     "sources/zh/ch14.yaml:{line+1}:17: profiles.mxnet.editor-note.more: "
-    "a callout holds paragraphs, lists, quotes and code, not a section",
+    "a callout holds paragraphs, lists, quotes, code and formulas, not a section",
 )
 broken(
     "schema",
