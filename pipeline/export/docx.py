@@ -388,7 +388,7 @@ def setup_styles(doc: DocxDocument, handout: Handout, asian: str) -> None:
     set_theme_font_lang(doc, handout.info.language, east_asia)
     remove_proof_state(doc)
     declare_font(doc, FONT, panose="020B0200000000000000", charset="86", family="swiss")
-    declare_font(doc, MONO_FONT, panose="020B0609020204030204", charset="00", family="modern")
+    declare_font(doc, MONO_FONT, panose="020B0609020204030204", charset="00", family="modern", pitch="fixed")
 
     styles = doc.styles
     normal = styles["Normal"]

@@ -241,7 +241,9 @@ def doc_defaults_rpr(document: Document) -> _Element:
     return _child(_child(defaults, "rPrDefault"), "rPr")
 
 
-def declare_font(document: Document, name: str, panose: str, charset: str, family: str) -> None:
+def declare_font(
+    document: Document, name: str, panose: str, charset: str, family: str, pitch: str = "variable"
+) -> None:
     """A w:font entry in word/fontTable.xml: where the font is missing, Word picks its substitute
     by these (charset 86 asks for a Simplified Chinese font, family swiss for a sans serif)."""
     part = document.part.part_related_by(RT.FONT_TABLE)
@@ -249,7 +251,7 @@ def declare_font(document: Document, name: str, panose: str, charset: str, famil
     if root.find(f"{qn('w:font')}[@{qn('w:name')}='{name}']") is not None:
         return
     font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
-    for tag, value in (("panose1", panose), ("charset", charset), ("family", family), ("pitch", "variable")):
+    for tag, value in (("panose1", panose), ("charset", charset), ("family", family), ("pitch", pitch)):
         etree.SubElement(font, qn(f"w:{tag}"), {qn("w:val"): value})
     # a plain Part: python-docx writes its bytes back as they are
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
