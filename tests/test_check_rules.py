@@ -394,6 +394,18 @@ def unused_waiver(root: Path) -> Expected:
     return [(EN, mutate(root, EN, FEEDFORWARD_EN + "\n", new) + 1)]
 
 
+FIGURES = SOURCES.parent / "tests" / "fixtures" / "figures"
+FEN = "sources/en/ch05.yaml"
+
+
+def f_figure_variant(root: Path) -> Expected:
+    # the shared file exists, the Chinese edition has its own and the English one has none
+    media = root / "sources" / "media"
+    (media / "sliding.svg").write_bytes((media / "sliding.zh.svg").read_bytes())
+    (media / "sliding.en.svg").unlink()
+    return [(FEN, line_of(root, FEN, "figure: media/sliding.svg"))]
+
+
 CASES: list[tuple[str, Callable[[Path], Expected]]] = [
     ("twin-file", twin_file),
     ("missing-id", missing_id),
@@ -452,6 +464,7 @@ CASES: list[tuple[str, Callable[[Path], Expected]]] = [
     ("stale", stale_missing_fingerprint),
     ("unknown-waiver", unknown_waiver),
     ("unused-waiver", unused_waiver),
+    ("figure-variant", f_figure_variant),
 ]
 
 
@@ -460,6 +473,8 @@ def test_every_rule_has_a_mutation() -> None:
 
 
 def copy_for(tmp_path: Path, case: Callable[[Path], Expected]) -> Path:
+    if case.__name__.startswith("f_"):
+        return copy_sources(tmp_path, FIGURES)
     return copy_sources(tmp_path, BLOCKS if case.__name__.startswith("b_") else SOURCES)
 
 
