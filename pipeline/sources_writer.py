@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 from pipeline import yamlsrc
-from pipeline.atomic import write_bytes_atomic
+from pipeline.atomic import write_files_atomic
 from pipeline.errors import SourceError
 from pipeline.loader import read_chapter
 from pipeline.model import (
@@ -267,11 +267,15 @@ def verify(chapter: Chapter, text: str, path: str) -> Chapter:
     return loaded
 
 
-def write(chapter: Chapter, path: str, header: str = "") -> Chapter:
-    """Render, verify and atomically write ``chapter`` to ``path``; the loaded chapter."""
+def write(
+    chapter: Chapter, path: str, header: str = "", files: list[tuple[str, bytes]] | None = None
+) -> Chapter:
+    """Render, verify and write ``chapter`` to ``path``, with ``files`` (path, bytes) beside it
+    (a figure's image), all atomically: every file or none; the loaded chapter."""
     text = render(chapter, header)
     loaded = verify(chapter, text, path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    write_bytes_atomic(path, text.encode("utf-8"))
+    staged = [*(files or []), (path, text.encode("utf-8"))]
+    for name, _ in staged:
+        os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)
+    write_files_atomic(staged)
     return loaded

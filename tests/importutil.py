@@ -69,6 +69,10 @@ def shape(chapter: Chapter, code_language: bool = True) -> dict:
         if kind == "code":
             lang = b.language.value if code_language else None
             return ("code", b.code.value, lang, _text(b.caption, fns))
+        if kind == "figure":  # the file's name and neutral: true are not in a handout
+            return ("figure", b.id, _text(b.caption, fns), _text(b.alt, fns))
+        if kind == "math":
+            return ("math", b.id, b.tex.value, b.numbered)
         raise AssertionError(kind)
 
     def items(its) -> list:  # type: ignore[no-untyped-def]

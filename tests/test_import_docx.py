@@ -232,11 +232,42 @@ def test_images_external_images_and_ole_objects_are_reported(tmp_path: Path) -> 
     linked = tmp_path / "linked.docx"
     linked.write_bytes(out.getvalue())
     chapter, warnings = read(path)
-    assert any(w.startswith("figure") and "figures are not supported yet" in w for w in warnings)
     assert "an embedded (OLE) object skipped: it cannot be imported" in warnings
-    assert texts(chapter)[1:] == ["Text before.", "An object:"]
+    figure = next(b for b in chapter.walk() if b.kind == "figure")
+    assert figure.src.value == "media/ch04-figure.png"
+    assert any("has no caption" in w for w in warnings) and any("has no alt text" in w for w in warnings)
+    assert texts(chapter)[1:] == ["Text before.", "", "", "An object:"]  # caption and alt to write
     _, warnings = read(linked)
     assert any(w.startswith("an external (linked) image") for w in warnings)
+
+
+def test_a_picture_with_its_caption_is_a_figure_written_beside_the_chapter(tmp_path: Path, capsys) -> None:
+    doc = Document()
+    doc.add_heading("Maps", level=1)
+    doc.add_paragraph("A map follows.")
+    doc.add_picture(io.BytesIO(png()))
+    doc.inline_shapes[0]._inline.docPr.set("descr", "One white pixel")
+    doc.add_paragraph("Figure 1: The smallest map", style="Caption")
+    doc.add_paragraph()._p.append(
+        parse_xml(
+            f"<m:oMathPara {M}><m:oMath><m:r><m:t>y=</m:t></m:r><m:rad><m:deg/><m:e><m:r><m:t>x</m:t></m:r></m:e></m:rad></m:oMath></m:oMathPara>"
+        )
+    )
+    path = tmp_path / "maps.docx"
+    doc.save(str(path))
+    code, target = run_import(tmp_path, path)
+    assert code == 0, capsys.readouterr().err
+    chapter = load_chapter(str(target), "en")
+    figure = chapter.block("smallest-map")
+    assert (figure.caption.text, figure.alt.text) == ("The smallest map", "One white pixel")
+    assert (target.parent.parent / figure.src.value).read_bytes() == png()
+    math = next(b for b in chapter.walk() if b.kind == "math")
+    assert math.tex.value == "y=\\sqrt{x}"
+    # run again: the same image is no conflict; another image in its place needs --force
+    assert run_import(tmp_path, path, "--force")[0] == 0
+    (target.parent.parent / figure.src.value).write_bytes(png() + b"\0")
+    capsys.readouterr()
+    assert run_import(tmp_path, path, "--force")[0] == 0
 
 
 def bad(tmp_path: Path, name: str, data: bytes, capsys) -> str:

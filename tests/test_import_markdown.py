@@ -131,12 +131,54 @@ def test_raw_html_images_and_display_math_are_reported_per_item(tmp_path: Path) 
         "raw HTML block skipped: '<div>block</div>'",
         "raw HTML '<span>' ignored",
         "raw HTML '</span>' ignored",
-        "figure 'cat.png' skipped: figures are not supported yet",
-        "display equation kept as inline math in a paragraph: equations are not supported yet",
+        "image 'cat.png' inside a paragraph skipped: a figure is a paragraph of its own",
         "strikethrough is not supported: its text was kept",
     ]
     assert warnings[0].startswith(str(tmp_path / "m.md") + ":3:1:")
-    assert [u.text for u in chapter.units()] == ["T", "A span and .", "<m>x^2</m>", "End gone."]
+    assert [u.text for u in chapter.units()] == ["T", "A span and .", "End gone."]
+    math = next(b for b in chapter.walk() if b.kind == "math")
+    assert (math.tex.value, math.numbered) == ("x^2", True)
+
+
+PNG = (ROOT / "tests" / "fixtures" / "figures" / "media" / "feature-map.png").read_bytes()
+
+
+def test_figures_and_equations_are_blocks_and_their_files_are_written(tmp_path: Path, capsys) -> None:
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "map.png").write_bytes(PNG)
+    (tmp_path / "img" / "evil.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>'
+    )
+    text = (
+        '# Maps\n\nSee [Figure 1](#fig-map) and $a^2$.\n\n<a id="fig-map"></a>![A striped map](img/map.png)\n\n'
+        "Figure 1 A feature map\n\n$$\ny = \\frac{a}{b} \\tag{1}\n$$\n\n$$\nz = 1\n$$\n\n![Bad](img/evil.svg)\n\n"
+        "![Gone](img/missing.png)\n\n![Far](https://example.org/x.png)\n\nBad $\\foo$ formula.\n"
+    )
+    manuscript = tmp_path / "maps.md"
+    manuscript.write_text(text, "utf-8")
+    sources = tmp_path / "sources"
+    code = main(["--sources", str(sources), "import", str(manuscript), "--lang", "en", "--chapter", "ch04"])
+    err = capsys.readouterr().err
+    assert code == 1
+    for message in (
+        "figure 'evil.svg' skipped",
+        "image 'img/missing.png' cannot be used",
+        "an external image",
+        "kept as code",
+    ):
+        assert message in err
+    chapter = load_chapter(str(sources / "en" / "ch04.yaml"), "en")  # checks the figure's file too
+    figure = chapter.block("map")
+    assert (figure.src.value, figure.caption.text, figure.alt.text) == (
+        "media/ch04-map.png",
+        "A feature map",
+        "A striped map",
+    )
+    assert (sources / "media" / "ch04-map.png").read_bytes() == PNG
+    assert chapter.blocks[0].text.text == 'See <ref to="map"/> and <m>a^2</m>.'
+    maths = [(b.tex.value, b.numbered) for b in chapter.walk() if b.kind == "math"]
+    assert maths == [("y = \\frac{a}{b}", True), ("z = 1", False)]  # \tag says which are numbered
+    assert chapter.blocks[-1].text.text == "Bad <code>\\foo</code> formula."
 
 
 def test_text_that_reads_as_a_tag_is_kept_as_code(tmp_path: Path) -> None:

@@ -31,7 +31,11 @@ from pipeline.loader import load_book, load_chapter
 from pipeline.model import Chapter
 
 ROOT = Path(__file__).resolve().parent.parent
-BOOKS = {"ch14": ROOT / "sources", "ch04": ROOT / "examples" / "showcase"}
+BOOKS = {
+    "ch14": ROOT / "sources",
+    "ch04": ROOT / "examples" / "showcase",
+    "ch05": ROOT / "tests" / "fixtures" / "figures",
+}
 WRITERS = {"md": markdown, "docx": docx}
 READERS = {"md": md_reader, "docx": docx_reader}
 
@@ -71,6 +75,21 @@ def test_handout_imports_back_to_its_source(key: str, lang: str, fmt: str, folde
 
 
 @pytest.mark.parametrize("fmt", ["md", "docx"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figures_and_equations_import_back_from_markdown(lang: str, folder: str) -> None:
+    """Figures come back with their captions, alt texts and images (a language's own image where
+    it has one); equations with their TeX and numbering. Files get new names (media/ch05-ID.svg)."""
+    source = load_chapter(str(BOOKS["ch05"] / lang / "ch05.yaml"), lang)
+    path = handout("ch05", lang, "md", folder)
+    report = Report(str(path))
+    chapter = assemble(md_reader.read(str(path), report), lang, "ch05", "ch05.yaml", report)
+    assert shape(chapter) == shape(source)
+    assert report.warnings == []
+    assert [rel for rel, _ in report.media] == ["media/ch05-sliding.svg", "media/ch05-map.png"]
+    twin = BOOKS["ch05"] / "media" / f"sliding.{lang}.svg"
+    assert report.media[0][1] == twin.read_bytes()
+
+
 def test_sections_and_tables_keep_their_ids(fmt: str, folder: str) -> None:
     source = load_chapter(str(BOOKS["ch04"] / "zh" / "ch04.yaml"), "zh")
     chapter, _ = imported(handout("ch04", "zh", fmt, folder), "zh", "ch04")

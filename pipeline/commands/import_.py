@@ -51,6 +51,41 @@ def _number(key: str) -> int | None:
     return int(digits[-1]) if digits else None
 
 
+def _twins(
+    sources: str, lang: str, twins: list[tuple[str, str]], media: dict[str, bytes], report: object
+) -> dict[str, bytes]:
+    """A translated figure whose image differs from the source's file is written as the
+    edition's twin (media/x.LANG.png, which the handouts of LANG use); the same image is not."""
+    out: dict[str, bytes] = {}
+    for src_rel, tr_rel in twins:
+        data = media.get(tr_rel)
+        if data is None:
+            continue
+        stem, ext = os.path.splitext(src_rel)
+        try:
+            with open(os.path.join(sources, src_rel), "rb") as fh:
+                if fh.read() == data:
+                    continue
+        except OSError:
+            pass
+        if os.path.splitext(tr_rel)[1] != ext:
+            report.warn(None, f"the translation's image for {src_rel} is not a {ext} file: not written")  # type: ignore[attr-defined]
+            continue
+        out[f"{stem}.{lang}{ext}"] = data
+    return out
+
+
+def _check_media(files: list[tuple[str, bytes]], overwrite: bool) -> None:
+    """No image replaces another file without --force (checked before anything is written)."""
+    from pipeline.errors import UsageError, display_path
+
+    for name, data in files:
+        if not overwrite and os.path.exists(name):
+            with open(name, "rb") as fh:
+                if fh.read() != data:
+                    raise UsageError(f"{display_path(name)} exists: give --force to overwrite it")
+
+
 def run(args: argparse.Namespace) -> int:
     from pipeline import langs
     from pipeline.errors import SourceError, UsageError, display_path
@@ -102,18 +137,26 @@ def run(args: argparse.Namespace) -> int:
     chapter = assemble(
         manuscript, args.lang, args.chapter, target, report, number, default_number=_number(args.chapter)
     )
+    media = dict(report.media)
     if source is not None:
         from pipeline.importers.align import align
 
-        chapter = align(source, chapter, report, args.accept)
+        chapter, twins = align(source, chapter, report, args.accept)
+        media = _twins(args.sources, args.lang, twins, media, report)
     header = f"imported from {os.path.basename(args.manuscript)} by pipeline import"
+    files = [(os.path.join(args.sources, rel), data) for rel, data in media.items()]
     try:
+        _check_media(files, args.force or args.dry_run)
         if args.dry_run:
             text = render(chapter, header)
             verify(chapter, text, target)
             sys.stdout.write(text)
+            for name, data in files:
+                print(
+                    f"pipeline import: would write {display_path(name)} ({len(data)} bytes)", file=sys.stderr
+                )
         else:
-            write(chapter, target, header)
+            write(chapter, target, header, files)
     except (WriteError, SourceError) as exc:
         print(f"pipeline: error: {display_path(target)} not written: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

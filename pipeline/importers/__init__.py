@@ -16,20 +16,19 @@ import os
 
 from pipeline.errors import Position, Problem
 
-# figures and equations have no block yet (issue #12): what readers say about them
-DISPLAY_MATH = "display equation kept as inline math in a paragraph: equations are not supported yet"
-
 
 class ManuscriptError(Exception):
     """The manuscript cannot be read at all (not a Word file, encrypted, corrupt, too large)."""
 
 
 class Report:
-    """Warnings about one manuscript, in the order they were found."""
+    """What an import found besides the chapter: warnings about the manuscript, in the order they
+    were found, and the figures' image files to write (path relative to the sources, bytes)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.warnings: list[Problem] = []
+        self.media: list[tuple[str, bytes]] = []
 
     def warn(self, where: int | Position | None, message: str, field: str = "") -> None:
         pos = where if isinstance(where, Position) else Position(self.path, where or 1, 1)

@@ -25,9 +25,11 @@ from pipeline.model import (
     Chapter,
     Code,
     Column,
+    Figure,
     Footnote,
     Item,
     ListBlock,
+    Math,
     Note,
     Paragraph,
     Quote,
@@ -54,6 +56,7 @@ class Aligner:
         self.ids: dict[str, str] = {}  # translation block id -> source block id
         self.fns: dict[str, str] = {}  # translation footnote name -> source footnote name
         self.units: list[Unit] = []  # translation units, for renaming references at the end
+        self.twins: list[tuple[str, str]] = []  # (source figure file, the translation's image)
 
     def unit(self, src: Unit, tr: Unit | None, pos: Position) -> Unit:
         text = tr.text if tr is not None else ""
@@ -208,6 +211,20 @@ class Aligner:
             )
         return Code(s.id, t.pos, s.code, s.language, self.opt(s.caption, t.caption, t.pos))
 
+    def b_figure(self, s: Figure, t: Figure) -> Block:
+        caption = self.unit(s.caption, t.caption, t.pos)
+        alt = self.unit(s.alt, t.alt, t.pos)
+        if not s.neutral:
+            self.twins.append((str(s.src.value), str(t.src.value)))
+        return Figure(s.id, t.pos, s.src, caption, alt, s.neutral)
+
+    def b_math(self, s: Math, t: Math) -> Block:
+        if s.tex.value != t.tex.value:
+            self.report.warn(
+                t.pos, f"equation {s.id} differs from the source's ({s.pos}): the source's was kept"
+            )
+        return s
+
     # -- the chapter -----------------------------------------------------------------------
     def chapter(self, t: Chapter) -> Chapter:
         s = self.source
@@ -265,6 +282,10 @@ class Aligner:
         return out
 
 
-def align(source: Chapter, translation: Chapter, report: Report, accept: bool) -> Chapter:
-    """The translation with the source's ids (and fingerprints with ``accept``)."""
-    return Aligner(source, report, accept).chapter(translation)
+def align(
+    source: Chapter, translation: Chapter, report: Report, accept: bool
+) -> tuple[Chapter, list[tuple[str, str]]]:
+    """The translation with the source's ids (and fingerprints with ``accept``), and the pairs
+    (source figure file, the translation's own image) of its figures that are not neutral."""
+    aligner = Aligner(source, report, accept)
+    return aligner.chapter(translation), aligner.twins

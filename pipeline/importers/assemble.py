@@ -13,10 +13,13 @@ caption, "1.2" typed before a heading).
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 from datetime import date
 
 from pipeline import inline
+from pipeline import tex as texcheck
 from pipeline.errors import Position
 from pipeline.i18n import Labels, labels
 from pipeline.importers import Report, ids
@@ -24,10 +27,12 @@ from pipeline.importers import nodes as N
 from pipeline.importers.events import (
     CodeEv,
     Event,
+    FigureEv,
     Heading,
     ItemEv,
     ListEv,
     Manuscript,
+    MathEv,
     Nodes,
     Para,
     QuoteEv,
@@ -42,9 +47,11 @@ from pipeline.model import (
     Code,
     Column,
     Fact,
+    Figure,
     Footnote,
     Item,
     ListBlock,
+    Math,
     Note,
     Paragraph,
     Quote,
@@ -56,8 +63,11 @@ from pipeline.model import (
 
 CALLOUT_LABELS = {"note": "Note", "tip": "Tip", "warning": "Warning", "editor": "Editor's note"}
 ALERTS = {"NOTE": "note", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning", "CAUTION": "warning"}
+FIGURE_KINDS = (".png", ".jpg", ".jpeg", ".svg")  # what pipeline.media accepts
+TAG = re.compile(r"\\tag\*?\{[^{}]*\}")  # an equation's number as the handouts write it
 SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)+\.?[\s\u3000]+|^\s*\d+[.、．][\s\u3000]*(?=\S)")
 MARKS = {"pros": "✓", "cons": "✗"}
+SEPARATOR = r"[\s\u3000]*(?:[:：.．][\s\u3000]*)?"  # after "Table 1" or "Figure 1" in a caption
 NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 
 
@@ -79,13 +89,16 @@ class _Furniture:
         self.chapter = _pattern(lab, "Chapter %(number)s", "number", r"\d+")
         self.table = _pattern(lab, "Table %(number)s", "number", r"[\d.]+")
         self.section = _pattern(lab, "Section %(number)s", "number", r"[\d.]+")
+        self.figure = _pattern(lab, "Figure %(number)s", "number", r"[\d.]+")
+        self.equation = _pattern(lab, "Equation (%(number)s)", "number", r"[\d.]+")
+        self.figure_prefix = re.compile("^" + self.figure.pattern[1:-1] + SEPARATOR)
         self.edition = _pattern(lab, "Edition of %(date)s", "date", r".+")
         self.callouts = {lab(m): kind for kind, m in CALLOUT_LABELS.items()}
         self.lists = {lab("Pros"): "pros", lab("Cons"): "cons"}
         self.notes = lab("Notes")
         self.glossary = lab("Glossary")
         self.flags = {lab("Yes").casefold(): True, lab("No").casefold(): False}
-        self.table_prefix = re.compile("^" + self.table.pattern[1:-1] + r"[\s\u3000]*")
+        self.table_prefix = re.compile("^" + self.table.pattern[1:-1] + SEPARATOR)
 
 
 class Assembler:
@@ -101,6 +114,8 @@ class Assembler:
         self.targets: set[str] = set()  # ids of sections and tables
         self.number: int | None = None
         self.numbered_headings = False
+        # equations written with \tag are numbered, the others not; without any, all are
+        self.tagged_math = any(isinstance(e, MathEv) and e.tagged for e in _all_events(ms.events))
 
     # -- units -------------------------------------------------------------------------------
     def unit(self, nodes: Nodes, pos: Position, uid: str = "") -> Unit:
@@ -218,6 +233,7 @@ class Assembler:
         level or a higher one."""
         namer = namer or ids.Namer()
         out: list[Block] = []
+        events = _pass_anchors(events)
         i = 0
         while i < len(events):
             e = events[i]
@@ -296,6 +312,11 @@ class Assembler:
             return self.code(e, prefix, namer, None, e.pos), 1
         if isinstance(e, QuoteEv):
             return self.quote(e, prefix, namer, in_box), 1
+        if isinstance(e, FigureEv):
+            caption = nxt if isinstance(nxt, Para) and self.is_figure_caption(nxt) else None
+            return self.figure(e, caption, prefix, namer), 2 if caption is not None else 1
+        if isinstance(e, MathEv):
+            return self.math(e, prefix, namer), 1
         raise AssertionError(e)  # pragma: no cover
 
     # -- lists -------------------------------------------------------------------------------
@@ -559,6 +580,66 @@ class Assembler:
         att = self.unit(attribution, pos, f"{bid}.attribution") if attribution else None
         return Quote(bid, pos, self.unit(text, pos, bid), att)
 
+    # -- figures and equations ---------------------------------------------------------------
+    def is_figure_caption(self, p: Para) -> bool:
+        return p.hint == "caption" or self.f.figure_prefix.match(N.plain(N.strip(p.nodes))) is not None
+
+    def figure(self, e: FigureEv, caption: Para | None, prefix: str, namer: ids.Namer) -> Block | None:
+        ext = os.path.splitext(e.name)[1].lower()
+        if ext not in FIGURE_KINDS or e.data is None:
+            kind = ext[1:].upper() or "unknown"
+            why = (
+                f"a {kind} image (only PNG, JPEG and SVG are supported)"
+                if e.data is not None
+                else "unreadable"
+            )
+            self.report.warn(e.pos, f"figure {e.name!r} skipped: {why}")
+            return None
+        problem = _image_problem(e.name, e.data)
+        if problem is not None:
+            self.report.warn(e.pos, f"figure {e.name!r} skipped: {problem}")
+            return None
+        cap: Nodes = []
+        if caption is not None:
+            cap = N.strip(caption.nodes)
+            m = self.f.figure_prefix.match(N.plain(cap))
+            if m is not None:
+                cap = N.strip(N.drop_leading(cap, m.end()))
+            if cap and isinstance(cap[0], inline.Span) and not N.plain(cap[0].children).strip():
+                cap = N.strip(cap[1:])
+        want = ids.from_anchor(e.anchor) or ids.slug(N.plain(cap)) or ids.slug(e.alt) or "figure"
+        bid = _join(prefix, namer.take(want))
+        if e.anchor:
+            self.anchors[e.anchor] = bid
+        self.targets.add(bid)
+        if not cap:
+            self.report.warn(e.pos, f"figure {bid} has no caption: write one (check reports it empty)")
+        if not e.alt.strip():
+            self.report.warn(e.pos, f"figure {bid} has no alt text: write one for readers who cannot see it")
+        src = f"media/{self.key}-{bid.replace('.', '-')}{'.jpg' if ext == '.jpeg' else ext}"
+        self.report.media.append((src, e.data))
+        return Figure(
+            bid,
+            e.pos,
+            Fact(bid, src, e.pos),
+            self.unit(cap, e.pos, f"{bid}.caption"),
+            self.unit([e.alt], e.pos, f"{bid}.alt"),
+        )
+
+    def math(self, e: MathEv, prefix: str, namer: ids.Namer) -> Block | None:
+        tex = " ".join(TAG.sub("", e.tex).split())
+        problem = texcheck.problem(tex)
+        if problem is not None:
+            self.report.warn(e.pos, f"equation kept as code: {problem}")
+            bid = _join(prefix, namer.take("para"))
+            return self.paragraph([inline.Code(tex)] if tex.strip() else [], e.pos, bid)
+        bid = _join(prefix, namer.take(ids.from_anchor(e.anchor) or "equation"))
+        if e.anchor:
+            self.anchors[e.anchor] = bid
+        self.targets.add(bid)
+        numbered = e.tagged if e.tagged is not None and self.tagged_math else True
+        return Math(bid, e.pos, Fact(bid, tex, e.pos), numbered)
+
     # -- references and footnotes ------------------------------------------------------------
     def finish(self) -> list[Footnote]:
         """Resolve internal links and footnote references, then write every unit's text."""
@@ -601,7 +682,10 @@ class Assembler:
             elif isinstance(node, N.PendingRef):
                 target = self.anchors.get(node.value)
                 label = N.plain(node.text).strip()
-                printed = self.f.section.match(label) or self.f.table_prefix.match(label)
+                printed = any(
+                    p.match(label)
+                    for p in (self.f.section, self.f.table_prefix, self.f.figure, self.f.equation)
+                ) or (target is not None and label == target)  # an unnumbered equation prints its id
                 if target is not None and printed:
                     out.append(inline.Ref(target))
                 else:
@@ -614,8 +698,21 @@ class Assembler:
                 out.append(node)
         return N.merge(out)
 
+    def checked_math(self, nodes: Nodes, unit: Unit) -> Nodes:
+        """Inline math the renderers cannot set is kept as code, with a warning."""
+        out: Nodes = []
+        for node in nodes:
+            if isinstance(node, inline.Math) and (problem := texcheck.problem(node.value)) is not None:
+                self.report.warn(unit.pos, f"formula {node.value!r} kept as code: {problem}")
+                node = inline.Code(node.value)
+            elif isinstance(node, inline.Span):
+                node = inline.Span(node.tag, self.checked_math(node.children, unit), node.href)
+            out.append(node)
+        return out
+
     def text(self, nodes: Nodes, unit: Unit) -> str:
         """The nodes as our tags; text that would read as a tag is kept as inline code."""
+        nodes = self.checked_math(nodes, unit)
         text = inline.markup(nodes)
         try:
             if inline.parse(text) == nodes:
@@ -629,6 +726,48 @@ class Assembler:
         fixed = N.merge(fixed)
         self.report.warn(unit.pos, "text that reads as one of our tags was kept as inline code")
         return inline.markup(fixed)
+
+
+def _image_problem(name: str, data: bytes) -> str | None:
+    """What pipeline.media finds wrong with an image (its kind, its size, an unsafe SVG), checked
+    on a copy before the image becomes a figure."""
+    import tempfile
+
+    from pipeline import media
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = os.path.join(folder, "image" + os.path.splitext(name)[1].lower())
+        with open(probe, "wb") as fh:
+            fh.write(data)
+        try:
+            media.inspect(probe, name)
+        except media.MediaError as exc:
+            return str(exc)
+    return None
+
+
+def _all_events(events: list[Event]) -> list[Event]:
+    out: list[Event] = []
+    for e in events:
+        out.append(e)
+        if isinstance(e, QuoteEv):
+            out += _all_events(e.body)
+    return out
+
+
+def _pass_anchors(events: list[Event]) -> list[Event]:
+    """An anchor written alone before a block (``<a id="eq-conv"></a>``) is the block's."""
+    out: list[Event] = []
+    carried: str | None = None
+    for e in events:
+        if isinstance(e, Para) and e.anchor and not N.strip(e.nodes):
+            carried = e.anchor
+            continue
+        if carried and isinstance(e, (FigureEv, MathEv, TableEv, Heading)) and not e.anchor:
+            e = dataclasses.replace(e, anchor=carried)
+        carried = None
+        out.append(e)
+    return out
 
 
 _TAGLIKE = re.compile(r"</?(?:sub|sup|code|ref|fn|b|i|a|m)(?=[\s/>])")

@@ -8,7 +8,8 @@ hand ("1." or "•" at the start of consecutive paragraphs); tables (the first r
 row; a one-cell table is a box); code paragraphs (a code style, or every run monospace); quotes
 (Quote styles); inline equations (OMML, converted to TeX by :mod:`pipeline.importers.omml`).
 Tracked insertions are accepted and deletions dropped, comments ignored, each with a warning.
-Images, display equations and OLE objects are reported per item.
+Pictures become figures (their files written beside the chapter), display equations math
+blocks; linked pictures, shapes and OLE objects are reported per item.
 
 A position in a Word file is its paragraph number (``manuscript.docx:12:1`` is the twelfth
 paragraph, counting those in tables), which is what a user can find in Word's navigation.
@@ -28,15 +29,17 @@ from lxml import etree
 
 from pipeline import inline
 from pipeline.errors import Position
-from pipeline.importers import DISPLAY_MATH, ManuscriptError, Report, omml
+from pipeline.importers import ManuscriptError, Report, omml
 from pipeline.importers import nodes as N
 from pipeline.importers.events import (
     CodeEv,
     Event,
+    FigureEv,
     Heading,
     ItemEv,
     ListEv,
     Manuscript,
+    MathEv,
     Nodes,
     Para,
     QuoteEv,
@@ -296,6 +299,7 @@ class _Reader:
         self.count = 0  # paragraphs read, for positions
         self.once: set[str] = set()
         self.footnotes: dict[str, tuple[Nodes, Position]] = {}
+        self.figures: list[FigureEv] = []  # pictures found in the paragraph being read
 
     def warn_once(self, key: str, pos: Position, message: str) -> None:
         if key not in self.once:
@@ -430,8 +434,9 @@ class _Reader:
             and not hint
         ):
             return _P("quote", self.inline(p, pos), pos)
-        if p.find(f"{{{MATH}}}oMathPara") is not None:
-            self.report.warn(pos, DISPLAY_MATH)
+        display = p.find(f"{{{MATH}}}oMathPara")
+        if display is not None and not "".join(t.text or "" for t in p.iter(_w("t"))).strip():
+            return _P("math", [], pos, text=self.display_tex(display, pos))
         nodes = self.inline(p, pos)
         num = _num_pr(ppr.find(_w("numPr")) if ppr is not None else None)
         if num is None:
@@ -461,6 +466,15 @@ class _Reader:
             return _P("heading", N.only_span(nodes, "b") or nodes, pos, level=1 if size >= 32 else 2)
         return _P("para", nodes, pos, hint=hint, anchor=anchor)
 
+    def display_tex(self, display: etree._Element, pos: Position) -> str:
+        parts = []
+        for m in display.iter(f"{{{MATH}}}oMath"):
+            tex, unknown = omml.to_tex(m)
+            if unknown:
+                self.report.warn(pos, f"equation {tex!r}: {', '.join(sorted(set(unknown)))} kept as text")
+            parts.append(tex)
+        return " ".join(parts)
+
     def size(self, p: etree._Element) -> int:
         sizes = [int(s.get(_w("val"), "0")) for s in p.iter(_w("sz")) if (s.get(_w("val")) or "").isdigit()]
         return min(sizes) if sizes else 0
@@ -486,12 +500,14 @@ class _Reader:
 
     # -- events ---------------------------------------------------------------------------
     def events(self, children: list[etree._Element]) -> list[Event]:
-        paras: list[_P | TableEv | QuoteEv] = []
+        paras: list[_P | TableEv | QuoteEv | FigureEv] = []
         for child in children:
             if child.tag == _w("tbl"):
                 paras.append(self.table(child))
             else:
+                self.figures = []
                 paras.append(self.classify(child))
+                paras += self.figures  # a picture is a figure of its own, after its paragraph
         return self.group(paras)
 
     def group(self, items: list) -> list[Event]:  # type: ignore[type-arg]
@@ -551,6 +567,10 @@ class _Reader:
                     j += 1
                 out.append(QuoteEv(body, it.pos))
                 i = j
+                continue
+            if it.kind == "math":
+                out.append(MathEv(it.text, it.pos))
+                i += 1
                 continue
             if it.kind == "title":
                 out.append(Para(it.nodes, it.pos, hint="title", anchor=it.anchor))
@@ -752,16 +772,26 @@ class _Reader:
                 continue
 
     def image(self, el: etree._Element, pos: Position) -> None:
+        """An embedded picture becomes a figure (after its paragraph); a linked one is reported."""
         blip = next(el.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip"), None)
-        external = False
-        name = ""
-        if blip is not None:
-            rid = blip.get(f"{{{R}}}embed") or blip.get(f"{{{R}}}link") or ""
-            _, name, external = self.rels.get(rid, ("", "", False))
-            external = external or blip.get(f"{{{R}}}link") is not None
-        descr = next((d.get("descr") or d.get("name") for d in el.iter("{*}docPr")), "") or name
-        where = "an external (linked) image" if external else "figure"
-        self.report.warn(pos, f"{where} {descr!r} skipped: figures are not supported yet")
+        descr = next((d.get("descr") or d.get("title") or "" for d in el.iter("{*}docPr")), "")
+        if blip is None:
+            self.report.warn(pos, f"a drawing {descr!r} without a picture skipped (shapes are not imported)")
+            return
+        rid = blip.get(f"{{{R}}}embed") or blip.get(f"{{{R}}}link") or ""
+        _, target, external = self.rels.get(rid, ("", "", False))
+        if external or blip.get(f"{{{R}}}embed") is None:
+            self.report.warn(
+                pos, f"an external (linked) image {target or descr!r} skipped: it is not fetched"
+            )
+            return
+        folder = self.main.rpartition("/")[0]
+        part = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
+        data = self.pkg.read(part)
+        if data is None:
+            self.report.warn(pos, f"image {target!r} is missing from the package: skipped")
+            return
+        self.figures.append(FigureEv(data, target.rsplit("/", 1)[-1], descr, pos))
 
 
 def _build(segs: list[_Seg]) -> Nodes:

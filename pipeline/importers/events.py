@@ -71,7 +71,28 @@ class QuoteEv:
     box: bool = False
 
 
-Event = Para | Heading | ListEv | TableEv | CodeEv | QuoteEv
+@dataclass
+class FigureEv:
+    """An image: its bytes as the manuscript holds them (None: could not be read)."""
+
+    data: bytes | None
+    name: str  # the image's file name in the manuscript: its extension says its kind
+    alt: str
+    pos: Position
+    anchor: str | None = None
+
+
+@dataclass
+class MathEv:
+    """A displayed equation in TeX; ``tagged``: written with a \\tag (None: the format cannot say)."""
+
+    tex: str
+    pos: Position
+    anchor: str | None = None
+    tagged: bool | None = None
+
+
+Event = Para | Heading | ListEv | TableEv | CodeEv | QuoteEv | FigureEv | MathEv
 
 
 @dataclass

@@ -1,12 +1,13 @@
 """Readable, stable, unique ids for imported blocks and units.
 
 An id comes, in this order, from: an anchor or bookmark the manuscript carries (our own
-handouts carry ``sec-operation--sliding`` and ``tbl-comparison--layers``, so sections and tables
-get their original ids back); the first significant Latin words of the heading, caption or text
-(``kernel-size``); else the block's kind (``section``, ``para``, ``list``, ``table``...). A
-repeated id gets ``-2``, ``-3``. The same manuscript always gives the same ids. Chinese text has
-no Latin words to take, so a Chinese manuscript gets mostly kind-based ids: rename them freely
-before translating (ids only need to be the same in every edition).
+handouts carry ``sec-operation--sliding``, ``tbl-comparison--layers``, ``fig-…`` and ``eq-…``,
+so sections, tables, figures and equations get their original ids back); the first significant
+Latin words of the heading, caption or text (``kernel-size``); else the block's kind
+(``section``, ``para``, ``list``, ``table``...). A repeated id gets ``-2``, ``-3``. The same
+manuscript always gives the same ids. Chinese text has no Latin words to take, so a Chinese
+manuscript gets mostly kind-based ids: rename them freely before translating (ids only need to
+be the same in every edition).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def from_anchor(anchor: str | None) -> str | None:
     """The last part of the id an anchor of our handouts was made from, when it is one."""
     if not anchor:
         return None
-    m = re.fullmatch(r"(?:sec|tbl)[-_](.+)", anchor)
+    m = re.fullmatch(r"(?:sec|tbl|fig|eq)[-_](.+)", anchor)
     if m is None:
         return None
     rest = m.group(1)

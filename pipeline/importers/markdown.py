@@ -10,19 +10,22 @@ with their line, never silently dropped.
 
 from __future__ import annotations
 
+import os
 import re
 
 from pipeline import inline
 from pipeline.errors import Position
-from pipeline.importers import DISPLAY_MATH, ManuscriptError, Report
+from pipeline.importers import ManuscriptError, Report
 from pipeline.importers import nodes as N
 from pipeline.importers.events import (
     CodeEv,
     Event,
+    FigureEv,
     Heading,
     ItemEv,
     ListEv,
     Manuscript,
+    MathEv,
     Nodes,
     Para,
     QuoteEv,
@@ -96,6 +99,10 @@ class _Reader:
             out.append(Heading(int(t.tag[1:]), nodes, self.pos(t), anchor))
             return i + 3
         if kind == "paragraph_open":
+            figure = self.figure(tokens[i + 1])
+            if figure is not None:
+                out.append(figure)
+                return next(j for j in range(i + 2, len(tokens)) if tokens[j].type == "paragraph_close") + 1
             nodes, anchor = self.inline(tokens[i + 1])
             out.append(Para(nodes, self.pos(t), anchor=anchor))
             # a footnote's paragraph ends with a footnote_anchor token before its close
@@ -127,14 +134,49 @@ class _Reader:
             "hr": "horizontal rule",
         }.get(kind, kind)
         if kind in ("math_block", "math_block_label"):
-            # no equation block yet (issue #12): its TeX is kept, as inline math in a paragraph
-            tex = " ".join(t.content.split())
-            self.report.warn(self.pos(t), DISPLAY_MATH)
-            if tex:
-                out.append(Para([inline.Math(tex)], self.pos(t)))
+            out.append(MathEv(t.content, self.pos(t), tagged="\\tag" in t.content))
         elif kind != "hr":
             self.report.warn(self.pos(t), f"{what} skipped: {t.content.strip()[:60]!r}")
         return i + 1
+
+    def figure(self, token) -> FigureEv | None:  # type: ignore[no-untyped-def]
+        """A paragraph that is one image (and an anchor): a figure; its file is read here."""
+        kids = [
+            c for c in token.children or [] if not (c.type in ("softbreak", "text") and not c.content.strip())
+        ]
+        images = [c for c in kids if c.type == "image"]
+        others = [c for c in kids if c.type != "image"]
+        anchors = [re.search(r'\bid="([^"]*)"', c.content) for c in others if c.type == "html_inline"]
+        if (
+            len(images) != 1
+            or any(c.type != "html_inline" for c in others)
+            or not all(m or c.content.strip() == "</a>" for m, c in zip(anchors, others, strict=True))
+        ):
+            return None
+        image = images[0]
+        src = image.attrGet("src") or ""
+        alt = "".join(c.content for c in image.children or [] if c.type in ("text", "code_inline"))
+        pos = self.pos(token)
+        anchor = next((m.group(1) for m in anchors if m), None)
+        return FigureEv(self.image_bytes(src, pos), os.path.basename(src), alt, pos, anchor)
+
+    def image_bytes(self, src: str, pos: Position) -> bytes | None:
+        """The image a figure names, relative to the manuscript; checked like the sources' files."""
+        from urllib.parse import unquote
+
+        from pipeline import media
+
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+            self.report.warn(pos, f"an external image {src!r} is not fetched")
+            return None
+        path = os.path.join(os.path.dirname(os.path.abspath(self.path)), unquote(src))
+        try:
+            media.inspect(path, src)
+            with open(path, "rb") as fh:
+                return fh.read(media.MAX_FILE + 1)
+        except (OSError, media.MediaError) as exc:
+            self.report.warn(pos, f"image {src!r} cannot be used: {exc}")
+            return None
 
     def quote(self, body: list[Event], pos: Position) -> QuoteEv:
         """A block quote; ``> [!NOTE]`` on its first line makes it a GitHub alert."""
@@ -246,7 +288,11 @@ class _Reader:
             elif kind == "footnote_ref":
                 out.append(N.PendingFn(str(c.meta.get("label", c.meta.get("id")))))
             elif kind == "image":
-                self.report.warn(pos, f"figure {c.attrGet('src')!r} skipped: figures are not supported yet")
+                self.report.warn(
+                    pos,
+                    f"image {c.attrGet('src')!r} inside a paragraph skipped: "
+                    "a figure is a paragraph of its own",
+                )
             elif kind == "html_inline":
                 found = self.html(c.content, stack, out, pos)
                 if isinstance(found, tuple):

@@ -143,7 +143,8 @@ class Converter:
         return f"{command}{{{self.arg(el, 'e')}}}"
 
     def m_eqArr(self, el: etree._Element) -> str:
-        return r"\begin{aligned}" + r" \\ ".join(self.seq(e) for e in el.findall(_m("e"))) + r"\end{aligned}"
+        # split, not aligned: Word's own converter writes invalid XML for aligned (pipeline.tex)
+        return r"\begin{split}" + r" \\ ".join(self.seq(e) for e in el.findall(_m("e"))) + r"\end{split}"
 
     def m_m(self, el: etree._Element) -> str:
         rows = [" & ".join(self.seq(e) for e in mr.findall(_m("e"))) for mr in el.findall(_m("mr"))]
