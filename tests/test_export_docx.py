@@ -156,8 +156,9 @@ def text_of(element: etree._Element) -> str:
     for e in element.iter(f"{W}t", f"{W}br", f"{W}tab", f"{W}p"):
         if e.tag == f"{W}t":
             out.append(e.text or "")
-        elif e.tag == f"{W}p" and out:
-            out.append("\n")
+        elif e.tag == f"{W}p":
+            if out:
+                out.append("\n")
         elif e.getparent().tag == f"{W}r":  # not a tab stop (w:pPr/w:tabs/w:tab)
             out.append("\n" if e.tag == f"{W}br" else "\t")
     return "".join(out)
@@ -296,6 +297,13 @@ def test_headings_use_the_style_of_their_level_and_carry_their_numbers(rendered:
             for text in block.text:
                 wanted = f"{block.number} {text.plain}" if block.number else text.plain
                 assert (f"Heading {block.level}", wanted) in heads
+
+
+def test_opening_paragraphs_are_lead_paragraphs(rendered: Rendered) -> None:
+    leads = [b for b in rendered.handout.blocks if isinstance(b, Paragraph) and b.role == "lead"]
+    assert leads
+    got = {squash(text_of(uncalled(p._p))) for p in rendered.with_style("Lead")}
+    assert got == {squash(plain(without_calls(t.nodes))) for b in leads for t in b.text}
 
 
 def test_showcase_has_four_heading_levels(showcase: Rendered) -> None:

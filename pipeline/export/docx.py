@@ -168,7 +168,7 @@ HEADER_MIN = 10  # a header up to this wide (five Chinese characters) stays on o
 BOLD_WIDTH = 1.1  # bold text (header row, row headers) is that much wider
 
 # custom styles, based on Normal (paragraphs) or on the default paragraph font (characters)
-KICKER, TITLE_META, LIST_TITLE = "Kicker", "Title Meta", "List Title"
+KICKER, TITLE_META, LIST_TITLE, LEAD = "Kicker", "Title Meta", "List Title", "Lead"
 TABLE_TEXT, TABLE_HEADING, TABLE_NOTE, SPACER = "Table Text", "Table Heading", "Table Note", "Table Spacer"
 CALLOUT_LABEL, CALLOUT_TEXT, ATTRIBUTION = "Callout Label", "Callout Text", "Quote Attribution"
 SOURCE_CODE, VERBATIM = "Source Code", "Verbatim Char"  # pandoc's names for them
@@ -440,6 +440,8 @@ def setup_styles(doc: DocxDocument, handout: Handout, asian: str) -> None:
     kicker.font.bold = True
     kicker.font.color.rgb = RGBColor.from_string(GREY)
     kicker.paragraph_format.space_after = Pt(2)
+    lead = _custom_style(doc, LEAD, 10.5)  # as in the PDF: a little larger, a little more air
+    lead.paragraph_format.space_after = Pt(7)
     meta = _custom_style(doc, TITLE_META, 9)
     meta.font.color.rgb = RGBColor.from_string(GREY)
     meta.paragraph_format.space_after = Pt(3)
@@ -793,7 +795,8 @@ class _Writer:
         self.add_bookmark(paragraphs[0], b.anchor)
 
     def paragraph(self, b: Paragraph) -> None:
-        self.flow(b.text, self.body_style, self.fill())
+        lead = b.role == "lead" and self.cells is None  # the chapter's opening paragraphs
+        self.flow(b.text, LEAD if lead else self.body_style, self.fill())
 
     def list_block(self, b: ListBlock) -> None:
         if b.title:
