@@ -20,10 +20,15 @@ the same bytes.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import io
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
+from dataclasses import dataclass
+from functools import cache, partial
 from itertools import groupby
 from typing import Any
 
@@ -38,6 +43,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Image,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -50,9 +56,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from pipeline import faces, langs
+from pipeline import faces, langs, media
 from pipeline.errors import Position, Problem
-from pipeline.export import Options, RenderError, pdfkit
+from pipeline.export import Options, RenderError, mathrender, pdfkit
 from pipeline.export.layout import (
     STALE_MARK,
     Block,
@@ -60,9 +66,11 @@ from pipeline.export.layout import (
     Cell,
     CodeBlock,
     CodeSpan,
+    Figure,
     Handout,
     Heading,
     ListBlock,
+    MathBlock,
     MathSpan,
     NoteLine,
     NoteRef,
@@ -109,6 +117,15 @@ LANDSCAPE_COLUMNS = 6  # a table with more columns goes on landscape pages
 CELL_PAD = 3.5
 CODE_PAD = 5.0
 LIST_STEP = 14.0  # indent of each level of a nested list
+# formulas: ziamath sets 24 px type, which svglib reads as 18 pt (a px is 0.75 pt); inline ones
+# are scaled to their line's type size, displayed ones to DISPLAY_SIZE
+PX = 0.75
+MATH_PT = 24 * PX
+DISPLAY_SIZE = 11.0
+FIGURE_HEIGHT = 0.4  # a figure takes at most this share of the frame's height
+# per-language figures go side by side only when each keeps this share of its natural width in
+# its language's column; smaller, their lettering would be hard to read
+READABLE = 0.6
 
 
 def pdf(handout: Handout, options: Options) -> bytes:
@@ -116,6 +133,7 @@ def pdf(handout: Handout, options: Options) -> bytes:
     if options.paper not in PAPER:
         raise ValueError(f"unknown paper {options.paper!r}: use {', '.join(PAPER)}")
     pdfkit.extend_line_start_rules()
+    pdfkit.allow_vector_images()
     fonts = pdfkit.fonts(options.font, options.bold_font, _face_files(handout, options), handout.langs[0])
     problems = glyph_problems(handout, fonts)
     if problems:
@@ -167,29 +185,116 @@ def _anchors(handout: Handout) -> set[str]:
     """The anchors the PDF bookmarks; a link to any other would make ReportLab fail."""
     out = {note.anchor for note in handout.footnotes}
     for b in _all_blocks(handout.blocks):
-        if isinstance(b, Heading) or (isinstance(b, Table) and b.anchor):
+        if isinstance(b, (Heading, Figure, MathBlock)) or (isinstance(b, Table) and b.anchor):
             out.add(b.anchor)  # type: ignore[arg-type]
+    out.discard("")
     return out
 
 
-def _split_plain(nodes: Iterable[Any]) -> tuple[str, str, str]:
-    """The printed characters of inline nodes: (text, code, math)."""
-    text, code, math = [], [], []
+def _split_plain(nodes: Iterable[Any]) -> tuple[str, str, str, str]:
+    """The printed characters of inline nodes: (text, code, math set as TeX source, the
+    characters of typeset formulas that are not plain ASCII TeX)."""
+    text, code, math, typeset = [], [], [], []
     for n in nodes:
         if isinstance(n, str):
             text.append(n)
         elif isinstance(n, Span):
-            t, c, m = _split_plain(n.children)
-            text.append(t), code.append(c), math.append(m)
+            t, c, m, f = _split_plain(n.children)
+            text.append(t), code.append(c), math.append(m), typeset.append(f)
         elif isinstance(n, CodeSpan):
             code.append(n.value)
         elif isinstance(n, MathSpan):
-            math.append(n.value)
+            if _formula(n.value, False) is None:
+                math.append(n.value)
+            else:
+                typeset.append(_formula_chars(n.value))
         elif isinstance(n, XRef):
             text.append(n.label)
         elif isinstance(n, NoteRef):
             text.append(str(n.number))
-    return "".join(text), "".join(code), "".join(math)
+    return "".join(text), "".join(code), "".join(math), "".join(typeset)
+
+
+def _has_math(nodes: Iterable[Any]) -> bool:
+    return any(isinstance(n, MathSpan) or (isinstance(n, Span) and _has_math(n.children)) for n in nodes)
+
+
+# -- formulas and figures as vector drawings ------------------------------------------------------
+@dataclass(frozen=True)
+class _Math:
+    """A typeset formula: ReportLab drawing of vector paths, its size in points at 24 px type
+    and how far it reaches below its baseline."""
+
+    drawing: Any
+    width: float
+    height: float
+    descent: float
+
+
+@cache
+def _formula(tex: str, display: bool) -> _Math | None:
+    """The formula as vector paths (mathrender's SVG through svglib), or None when ziamath
+    cannot set this TeX: it is then printed as its source, in the math face, as before."""
+    from svglib.svglib import svg2rlg
+
+    try:
+        svg = mathrender.svg(tex, display)
+    except Exception:  # ziamath fails with assertions and key errors on TeX it cannot parse
+        return None
+    box = re.search(r'viewBox="([^"]+)"', svg)
+    drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
+    if drawing is None or box is None or not drawing.width or not drawing.height:
+        return None
+    _, top, _, height = (float(v) for v in box.group(1).replace(",", " ").split())
+    # ziamath puts the baseline at y = 0 of the SVG, whose view box starts at the top of the ink
+    return _Math(drawing, float(drawing.width), float(drawing.height), max(0.0, top + height) * PX)
+
+
+def _formula_chars(tex: str) -> str:
+    """The characters of a TeX formula that need a glyph of their own in ziamath's font: ASCII
+    is TeX syntax (and STIX Two Math has all of it)."""
+    return "".join(ch for ch in tex if ord(ch) > 0x7E)
+
+
+@cache
+def _math_face() -> str:
+    """The registered name of ziamath's STIX Two Math: what a typeset formula can draw (it is
+    used only to look up glyphs, never to set text). Found without importing ziamath."""
+    spec = importlib.util.find_spec("ziamath")
+    where = spec.submodule_search_locations if spec else None
+    if not where:
+        raise RenderError([Problem(HANDOUT_POS, "", "ziamath is not installed: formulas cannot be set")])
+    return pdfkit.load_font(os.path.join(next(iter(where)), "fonts", "STIXTwoMath-Regular.ttf")).fontName
+
+
+def _svg_drawing(path: str, regular: str, bold: str) -> Any:
+    """An SVG figure as a ReportLab drawing. Its lettering is set in the figure's language's
+    text face: svglib would otherwise map 'sans-serif' to Helvetica, which has no Chinese and
+    is not embedded."""
+    from svglib.fonts import FontMap
+    from svglib.svglib import svg2rlg
+
+    class Faces(FontMap):
+        def find_font(
+            self, font_name: str, weight: str = "normal", style: str = "normal"
+        ) -> tuple[str, bool]:
+            heavy = str(weight).lower() in ("bold", "bolder", "600", "700", "800", "900")
+            return (bold if heavy else regular), True
+
+    return svg2rlg(path, font_map=Faces())
+
+
+def _svg_text(path: str) -> str:
+    """The lettering of an SVG figure (the loader has checked the file is safe to parse)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(path, parser).getroot()
+    except (OSError, etree.XMLSyntaxError):
+        return ""
+    text = root.iter("{http://www.w3.org/2000/svg}text")
+    return "".join("".join(el.itertext()) for el in text)
 
 
 # -- glyph coverage ------------------------------------------------------------------------------
@@ -224,16 +329,18 @@ def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
         for t in texts:
             if (t.unit or "", t.lang, t.pos or HANDOUT_POS) in seen:
                 continue
-            text, code, math = _split_plain(t.nodes)
+            text, code, math, typeset = _split_plain(t.nodes)
             # each language's text in its own faces (None); code and math in their own face,
-            # with the text font for what it lacks
+            # with the text font for what it lacks; typeset formulas in ziamath's font only
             own = list(dict.fromkeys(fonts.text(t.lang))) if faces is None else faces
             parts = [(text, [f]) for f in own] + [(code, [fonts.mono, fonts.regular])]
             parts.append((math, [fonts.math, fonts.regular]))
+            if typeset:
+                parts.append((typeset, [_math_face()]))
             for chars, chain in parts:
                 ch = _missing(chars, chain, fonts) if chars else None
                 if ch is not None:
-                    report(t, ch, " or ".join(fonts.files[f] for f in chain))
+                    report(t, ch, " or ".join(_file_of(f, fonts) for f in chain))
                     break
 
     lead = handout.langs[0]
@@ -245,6 +352,10 @@ def glyph_problems(handout: Handout, fonts: pdfkit.Fonts) -> list[Problem]:
     for b in _all_blocks(handout.blocks):
         if isinstance(b, CodeBlock):
             problems += _code_problems(b, fonts)
+        elif isinstance(b, MathBlock):
+            problems += _display_problems(b, fonts)
+        elif isinstance(b, Figure):
+            problems += _figure_problems(b, fonts)
     marks = {b.mark for b in _all_blocks(handout.blocks) if isinstance(b, ListBlock) and b.mark}
     check((Text(lead, m) for m in sorted(marks | {STALE_MARK, CONTINUED, *BULLETS})), [fonts.symbol])
     return problems
@@ -263,6 +374,48 @@ def _code_problems(b: CodeBlock, fonts: pdfkit.Fonts) -> list[Problem]:
     return [Problem(pos, field, f"character U+{ord(ch):04X} {ch!r} of the code is not in font {files}")]
 
 
+def _file_of(face: str, fonts: pdfkit.Fonts) -> str:
+    """The file of a registered face, for messages."""
+    return fonts.files.get(face) or "STIXTwoMath-Regular.ttf (the formula font)"
+
+
+def _display_problems(b: MathBlock, fonts: pdfkit.Fonts) -> list[Problem]:
+    """A character of a displayed formula its font lacks (the TeX source's faces when
+    ziamath cannot set it). Formulas are facts without a position: the equation's id says which."""
+    if _formula(b.tex, True) is None:
+        chars, chain = b.tex, [fonts.math, *fonts.regulars]
+    else:
+        chars, chain = _formula_chars(b.tex), [_math_face()]
+    ch = _missing(chars, chain, fonts) if chars else None
+    if ch is None:
+        return []
+    names = " or ".join(_file_of(f, fonts) for f in chain)
+    message = f"character U+{ord(ch):04X} {ch!r} of the formula is not in font {names}"
+    return [Problem(HANDOUT_POS, b.anchor.removeprefix("eq-").replace("--", "."), message)]
+
+
+def _figure_problems(b: Figure, fonts: pdfkit.Fonts) -> list[Problem]:
+    """A character of an SVG figure's lettering that its language's face lacks (svglib would
+    draw nothing for it); reported at the figure's caption in that language."""
+    out = []
+    for i, (lang, path) in enumerate(dict.fromkeys(b.files)):
+        if not path.lower().endswith(".svg"):
+            continue
+        face = fonts.text(lang)[0]
+        ch = _missing(_svg_text(path), [face], fonts)
+        if ch is None:
+            continue
+        caption = b.caption[min(i, len(b.caption) - 1)] if b.caption else None
+        pos = caption.pos if caption and caption.pos else HANDOUT_POS
+        field = caption.unit if caption and caption.unit else ""
+        message = (
+            f"character U+{ord(ch):04X} {ch!r} of figure {os.path.basename(path)} is not in font "
+            f"{fonts.files[face]}"
+        )
+        out.append(Problem(pos, field, message))
+    return out
+
+
 def _extra_strings(handout: Handout) -> Iterator[str]:
     """Printed strings that are not handout Texts: furniture, numbers, note letters, URLs."""
     yield handout.running_title
@@ -275,6 +428,8 @@ def _extra_strings(handout: Handout) -> Iterator[str]:
             yield from (list_number(n, b.depth) for n in range(1, len(b.items) + 1))
         elif isinstance(b, Quote) and b.attribution:
             yield ATTRIBUTION
+        elif isinstance(b, MathBlock) and b.number:
+            yield f"({b.number})"
         elif isinstance(b, Table):
             yield from (c.note for row in (b.header, *b.rows) for c in row if c.note)
             for n in b.notes:
@@ -418,6 +573,7 @@ _SPECS: dict[str, tuple[float, float, bool, colors.Color, dict[str, Any]]] = {
     "quote": (10, 14.5, False, SECOND, {"spaceAfter": 2}),
     "attribution": (9, 13, False, MUTED, {"alignment": TA_RIGHT, "spaceAfter": 0}),
     "caption": (9.5, 13, True, INK, {"spaceAfter": 6, "keepWithNext": 1}),
+    "figcaption": (9, 12.5, False, INK, {"alignment": TA_CENTER}),
     "cell": (8, 10.5, False, INK, {}),
     "tnote": (8.5, 12, False, INK, {}),
     "fnote": (8.5, 12, False, INK, {"spaceAfter": 3}),
@@ -539,6 +695,67 @@ class _Anchored(_Bookmark):
         super().draw()
 
 
+class _Whole(_Wrapped):
+    """A figure with its caption: never split (it moves to the next page whole), with the
+    named destination references to it lead to."""
+
+    def __init__(self, inner: Flowable, key: str | None) -> None:
+        super().__init__(inner)
+        self.key = key
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        if self.key:
+            self.canv.bookmarkHorizontal(self.key, 0, self.height + 6)
+        super().draw()
+
+
+class _Art(Flowable):
+    """A drawing (an SVG figure) scaled to ``width`` × ``height`` points: vector paths."""
+
+    def __init__(self, drawing: Any, width: float, height: float) -> None:
+        super().__init__()
+        self.image = pdfkit.VectorImage(drawing, float(drawing.width), float(drawing.height))
+        self.width, self.height = width, height
+        self.hAlign = "CENTER"
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.image.draw_on(self.canv, 0, 0, self.width, self.height)
+
+
+class _Display(Flowable):
+    """A displayed formula, centred, its number "(5.1)" at the right margin on its baseline.
+    It shrinks (never below half size) when it is wider than the room the number leaves."""
+
+    def __init__(self, formula: _Math, number: str, face: str) -> None:
+        super().__init__()
+        self.formula, self.number, self.face = formula, number, face
+        self.number_size = 10.0
+        self.spaceBefore, self.spaceAfter = 6, 8
+        self.scale = DISPLAY_SIZE / MATH_PT
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        tag = stringWidth(self.number, self.face, self.number_size) + 12 if self.number else 0
+        room = max(aW - 2 * tag, aW / 2)  # centred on the line: the number's room on both sides
+        self.scale = max(min(DISPLAY_SIZE / MATH_PT, room / self.formula.width), DISPLAY_SIZE / MATH_PT / 2)
+        self.width, self.height = aW, self.formula.height * self.scale
+        return self.width, self.height
+
+    def draw(self) -> None:
+        f, k = self.formula, self.scale
+        image = pdfkit.VectorImage(f.drawing, f.width, f.height)
+        image.draw_on(self.canv, (self.width - f.width * k) / 2, 0, f.width * k, f.height * k)
+        if self.number:
+            self.canv.setFillColor(INK)
+            self.canv.setFont(self.face, self.number_size)
+            self.canv.drawRightString(self.width, f.descent * k, self.number)
+
+
 def _table_style(fonts: pdfkit.Fonts, *commands: tuple[Any, ...]) -> TableStyle:
     # FONT names our font even though every cell holds Paragraphs: a table's default font is
     # Helvetica, and naming it anywhere adds an unembedded base-14 font to the file
@@ -633,21 +850,27 @@ class _Story:
         return f'<a href="{pdfkit.attr(href)}" color="{ACCENT.hexval()}">{body}</a>'
 
     def inline(
-        self, nodes: Iterable[Any], bold: bool = False, italic: bool = False, link: bool = False
+        self,
+        nodes: Iterable[Any],
+        bold: bool = False,
+        italic: bool = False,
+        link: bool = False,
+        size: float = 10.0,
     ) -> str:
-        """ReportLab markup for resolved inline nodes; all user text is escaped."""
+        """ReportLab markup for resolved inline nodes; all user text is escaped. ``size`` is the
+        type size of the line, which inline formulas match."""
         out = []
         for n in nodes:
             if isinstance(n, str):
                 # no bold oblique face: bold italics stay upright bold
                 out.append(self.faced(n, self.fonts.italic) if italic and not bold else pdfkit.markup(n))
             elif isinstance(n, Span):
-                out.append(self.span(n, bold, italic, link))
+                out.append(self.span(n, bold, italic, link, size))
             elif isinstance(n, CodeSpan):
                 # a point smaller: the monospace face is set larger than Noto Sans SC's Latin
                 out.append(f'<font size="-1">{self.faced(n.value, self.fonts.mono)}</font>')
             elif isinstance(n, MathSpan):
-                out.append(self.faced(n.value, self.fonts.math))
+                out.append(self.inline_math(n.value, size))
             elif isinstance(n, XRef):
                 body = pdfkit.markup(n.label)
                 out.append(self.link(f"#{n.anchor}", body, link) if n.anchor in self.anchors else body)
@@ -658,20 +881,39 @@ class _Story:
                 out.append(f"<super>{body}</super>")
         return "".join(out)
 
-    def span(self, n: Span, bold: bool, italic: bool, link: bool) -> str:
+    def span(self, n: Span, bold: bool, italic: bool, link: bool, size: float = 10.0) -> str:
         if n.tag == "b":
-            return f"<b>{self.inline(n.children, True, italic, link)}</b>"
+            return f"<b>{self.inline(n.children, True, italic, link, size)}</b>"
         if n.tag == "i":
-            return self.inline(n.children, bold, True, link)
+            return self.inline(n.children, bold, True, link, size)
         if n.tag in ("sub", "sup"):
             tag = "super" if n.tag == "sup" else "sub"
-            return f"<{tag}>{self.inline(n.children, bold, italic, link)}</{tag}>"
-        body = self.inline(n.children, bold, italic, True)
+            return f"<{tag}>{self.inline(n.children, bold, italic, link, size * 0.7)}</{tag}>"
+        body = self.inline(n.children, bold, italic, True, size)
         return self.link(n.href, body, link) if n.tag == "a" and n.href else body
 
-    def ink(self, t: Text, note: str | None = None) -> str:
+    def inline_math(self, tex: str, size: float) -> str:
+        """An inline formula typeset as vector paths that flow in the line like a word (an
+        <img> standing for the drawing, see pdfkit.allow_vector_images), its baseline on the
+        line's; TeX that ziamath cannot set is printed as its source in the math face."""
+        f = _formula(tex, False)
+        if f is None:
+            return self.faced(tex, self.fonts.math)
+        scale = size / MATH_PT
+        key = "m" + hashlib.sha256(tex.encode("utf-8")).hexdigest()[:24]
+        src = pdfkit.vector_src(key, f.drawing, f.width, f.height)
+        w, h, below = f.width * scale, f.height * scale, f.descent * scale
+        return f'<img src="{src}" width="{w:.3f}" height="{h:.3f}" valign="{-below:.3f}"/>'
+
+    @staticmethod
+    def leading(t: Text) -> dict[str, Any]:
+        """Style overrides for a Text: a line holding a formula taller than the type grows to
+        hold it, instead of overlapping the lines around it."""
+        return {"autoLeading": "max"} if _has_math(t.nodes) else {}
+
+    def ink(self, t: Text, note: str | None = None, size: float = 10.0) -> str:
         """Markup for one Text: inline elements, stale ones marked, an optional note letter."""
-        body = self.inline(t.nodes)
+        body = self.inline(t.nodes, size=size)
         if t.stale:
             body = (
                 f'<font name="{self.fonts.symbol}" color="{STALE.hexval()}">{STALE_MARK}</font> '
@@ -682,7 +924,8 @@ class _Story:
         return body
 
     def para(self, t: Text, role: str, prefix: str = "", **overrides: Any) -> pdfkit.Paragraph:
-        return pdfkit.Paragraph(prefix + self.ink(t), self.style(role, t.lang, **overrides))
+        style = self.style(role, t.lang, **self.leading(t), **overrides)
+        return pdfkit.Paragraph(prefix + self.ink(t, size=style.fontSize), style)
 
     def is_second(self, t: Text) -> bool:
         return self.h.bilingual and t.lang != self.h.langs[0]
@@ -751,7 +994,8 @@ class _Story:
         stale = [False, False]
         for i, t in enumerate(texts[:2]):
             col = self.column(t) if len(texts) == 1 else i
-            extra = {"textColor": SECOND} if self.is_second(t) and role != "caption" else {}
+            plain_colour = self.is_second(t) and role not in ("caption", "figcaption")
+            extra = {"textColor": SECOND} if plain_colour else {}
             extra.update(fixed)
             before = prefix(t) if prefix else ""
             row[col] = [self.para(t, role, before, spaceBefore=0, spaceAfter=0, **extra)]
@@ -846,6 +1090,7 @@ class _Story:
             bulletIndent=2 + LIST_STEP * depth,
             bulletColor=colour,
             bulletFontName=self.fonts.regular if number else self.fonts.symbol,
+            **self.leading(t),
             **extra,
         )
         return pdfkit.Paragraph(self.ink(t), style, bulletText=bullet)
@@ -990,6 +1235,101 @@ class _Story:
         )
         self.out.append(XPreformatted("\n".join(lines), style))
 
+    # figures and formulas -----------------------------------------------------------------------------
+    def art(self, lang: str, path: str, width: float) -> Flowable:
+        """A figure's file at its natural size (a raster pixel is a CSS pixel, 0.75 pt), shrunk
+        to ``width`` and FIGURE_HEIGHT of the frame, never enlarged: an SVG as vector paths,
+        PNG and JPEG as images."""
+        image = media.inspect(path, path)
+        scale = 1.0 if image.kind == "svg" else PX  # media gives an SVG's size in points
+        w, h = image.width * scale, image.height * scale
+        fit = min(1.0, width / w, self.height * FIGURE_HEIGHT / h)
+        if image.kind == "svg":
+            drawing = _svg_drawing(path, *self.fonts.text(lang))
+            return _Art(drawing, w * fit, h * fit)
+        flowable = Image(path, width=w * fit, height=h * fit)
+        flowable.hAlign = "CENTER"
+        return flowable
+
+    @staticmethod
+    def natural_width(path: str) -> float:
+        image = media.inspect(path, path)
+        return image.width * (1.0 if image.kind == "svg" else PX)
+
+    def labelled(self, label: Para | None, bold: bool = False) -> Callable[[Text], str]:
+        """A prefix for each language's caption: its label ("表 14.1") in the accent colour."""
+        labels = {t.lang: t for t in label or ()}
+
+        def prefix(t: Text) -> str:
+            lab = labels.get(t.lang) or (label[0] if label else None)
+            if lab is None:
+                return ""
+            body = f'<font color="{ACCENT.hexval()}">{self.ink(lab)}</font>'
+            return (f"<b>{body}</b>" if bold else body) + "\u2003"
+
+        return prefix
+
+    def figure_box(self, rows: list[Flowable], anchor: str | None, space: float = 10) -> Flowable:
+        """The figure's pieces (image row, caption row) stacked, centred, kept on one page."""
+        style = _table_style(
+            self.fonts,
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        )
+        table = RLTable([[r] for r in rows], colWidths=[self.width], style=style, hAlign="LEFT")
+        table.spaceBefore, table.spaceAfter = 6, space
+        return _Whole(table, anchor if anchor in self.anchors else None)
+
+    def figure(self, b: Figure) -> None:
+        """An image with its caption below ("图 5.1  …", the label in the accent colour).
+
+        A file shared by every language is drawn once, each language's caption under it in its
+        column. Per-language files go side by side, each over its own caption, when both keep
+        READABLE of their natural width in a column: the reader compares them as they compare
+        the text columns. Otherwise (wide figures) one follows the other, each with its caption,
+        because lettering shrunk to fit half a page could not be read.
+
+        ReportLab writes no tagged PDF (no structure tree), so the alt text cannot become the
+        figure's /Alt entry; it stays in the sources and the DOCX/Markdown handouts.
+        """
+        prefix = self.labelled(b.label, bold=True)
+        files = b.files if self.h.bilingual and not b.shared else b.files[:1]
+        if len(files) == 1:
+            lang, path = files[0]
+            caption = self.unit(b.caption, "figcaption", space=(0, 0), columns=False, prefix=prefix)
+            self.out.append(self.figure_box([self.art(lang, path, self.width), caption], b.anchor))
+            return
+        half = (self.width - GUTTER) / 2
+        if all(half / self.natural_width(path) >= READABLE for _, path in files[:2]):
+            arts = [[self.art(lang, path, half)] for lang, path in files[:2]]
+            row = self.pair([arts], [[False, False]], space=(0, 0))
+            row.setStyle(
+                TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
+            )
+            caption = self.unit(b.caption, "figcaption", space=(0, 0), prefix=prefix)
+            self.out.append(self.figure_box([row, caption], b.anchor))
+            return
+        for i, (lang, path) in enumerate(files):
+            caption = self.unit(b.caption[i : i + 1], "figcaption", space=(0, 0), prefix=prefix)
+            anchor = b.anchor if i == 0 else None
+            self.out.append(self.figure_box([self.art(lang, path, self.width), caption], anchor, 6))
+
+    def math(self, b: MathBlock) -> None:
+        """A displayed formula as vector paths, shown once in every handout."""
+        number = f"({b.number})" if b.number else ""
+        f = _formula(b.tex, True)
+        flowable: Flowable
+        if f is not None:
+            flowable = _Display(f, number, self.fonts.regular)
+        else:  # TeX ziamath cannot set: its source, centred, in the math face
+            tail = f"\u2003{pdfkit.markup(number)}" if number else ""
+            style = self.style("body", self.h.langs[0], alignment=TA_CENTER, spaceBefore=6, spaceAfter=8)
+            flowable = pdfkit.Paragraph(self.faced(b.tex, self.fonts.math) + tail, style)
+        self.out.append(_Bookmark(flowable, b.anchor) if b.anchor in self.anchors else flowable)
+
     # tables -------------------------------------------------------------------------------------------
     def table(self, b: Table) -> None:
         if b.role == "glossary":
@@ -1000,15 +1340,7 @@ class _Story:
     def caption(self, b: Table) -> Flowable:
         """The caption after its label ("表 14.1"), each language in its column; the table's
         bookmark, where references to it lead."""
-        labels = {t.lang: t for t in b.label or ()}
-
-        def label(t: Text) -> str:
-            lab = labels.get(t.lang) or (b.label[0] if b.label else None)
-            if lab is None:
-                return ""
-            return f'<font color="{ACCENT.hexval()}">{self.ink(lab)}</font>\u2003'
-
-        flowable = self.unit(b.caption, "caption", space=(0, 6), keep=True, prefix=label)
+        flowable = self.unit(b.caption, "caption", space=(0, 6), keep=True, prefix=self.labelled(b.label))
         if b.anchor and b.anchor in self.anchors:
             return _Bookmark(flowable, b.anchor)
         return flowable
@@ -1030,8 +1362,9 @@ class _Story:
                 textColor=MUTED if second else INK,
                 alignment=align,
                 spaceBefore=1.5 if second else 0,
+                **self.leading(t),
             )
-            out.append(pdfkit.Paragraph(self.ink(t, None if second else cell.note), style))
+            out.append(pdfkit.Paragraph(self.ink(t, None if second else cell.note, s), style))
         return out
 
     def runs(self, cell: Cell, size: float, bold: bool) -> list[pdfkit.Run]:
@@ -1163,8 +1496,8 @@ class _Story:
         cells = []
         for t in note.text[:ncols]:
             extra = {"textColor": SECOND} if self.is_second(t) else {}
-            body = self.ink(t) + (f" {link}" if link else "")
-            cells.append([pdfkit.Paragraph(body, self.style("tnote", t.lang, **extra))])
+            body = self.ink(t, size=_SPECS["tnote"][0]) + (f" {link}" if link else "")
+            cells.append([pdfkit.Paragraph(body, self.style("tnote", t.lang, **extra, **self.leading(t)))])
         return cells
 
     def glossary(self, b: Table) -> None:
@@ -1253,4 +1586,6 @@ _BLOCKS: dict[type, Callable[[_Story, Any], None]] = {
     Callout: _Story.callout,
     Quote: _Story.quote,
     CodeBlock: _Story.code,
+    Figure: _Story.figure,
+    MathBlock: _Story.math,
 }

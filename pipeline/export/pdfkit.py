@@ -28,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFError, TTFNameBytes, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import paragraph as rl_paragraph
+from reportlab.platypus import paraparser as rl_paraparser
 from reportlab.platypus.paragraph import Paragraph as RLParagraph
 from reportlab.rl_config import _FUZZ
 
@@ -403,6 +404,60 @@ class Paragraph(RLParagraph):
         return lines
 
 
+# -- vector drawings in paragraph lines ------------------------------------------------------------
+# A typeset inline formula must flow in its line like a word, yet stay vector paths. ReportLab's
+# paragraphs only know raster images (<img src=…/>): they measure an image through getSize()
+# and draw it with canvas.drawImage(). So <img> gets a source name that stands for a registered
+# drawing: the paragraph parser is given a reader that returns the drawing for such a name (the
+# real ImageReader for any other), and DeferredCanvas.drawImage() draws its paths instead of an
+# image. User text cannot produce an <img> tag (it is escaped), so only the writer's names reach it.
+VECTOR_SRC = "pipeline-vector:"
+
+
+class VectorImage:
+    """A ReportLab drawing standing in for an image in a paragraph line."""
+
+    def __init__(self, drawing: Any, width: float, height: float) -> None:
+        self.drawing, self.width, self.height = drawing, width, height
+
+    def getSize(self) -> tuple[float, float]:  # ReportLab's ImageReader protocol
+        return self.width, self.height
+
+    def draw_on(self, canvas: Canvas, x: float, y: float, width: float, height: float) -> None:
+        from reportlab.graphics import renderPDF
+
+        # the drawing's default font is Helvetica, which would end up in the file unembedded:
+        # the document's own first font stands in (lettering names its face explicitly)
+        self.drawing.initialFontName = getattr(canvas, "_initialFontName", None)
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.scale(width / self.width, height / self.height)
+        renderPDF.draw(self.drawing, canvas, 0, 0)
+        canvas.restoreState()
+
+
+_VECTORS: dict[str, VectorImage] = {}
+_READER = rl_paraparser.ImageReader  # ReportLab's own, for every other source
+
+
+def vector_src(key: str, drawing: Any, width: float, height: float) -> str:
+    """The <img src> that stands for ``drawing`` (``width`` × ``height`` points); ``key`` names
+    it (the same key, the same drawing: formulas are keyed by their TeX)."""
+    _VECTORS.setdefault(key, VectorImage(drawing, width, height))
+    return VECTOR_SRC + key
+
+
+def _image_reader(src: Any, *args: Any, **kwargs: Any) -> Any:
+    if isinstance(src, str) and src.startswith(VECTOR_SRC):
+        return _VECTORS[src[len(VECTOR_SRC) :]]
+    return _READER(src, *args, **kwargs)
+
+
+def allow_vector_images() -> None:
+    """Let paragraphs' <img> tags name registered drawings (idempotent)."""
+    rl_paraparser.ImageReader = _image_reader
+
+
 # -- canvas: page furniture with the page total, fixed dates ----------------------------------------
 class _Stamp:
     """Stands in for reportlab.lib.utils.TimeStamp: the PDF dates of one fixed UTC moment."""
@@ -441,6 +496,16 @@ class DeferredCanvas(Canvas):
         self._held.append(dict(self.__dict__))
         self._doc.pageCounter += 1
         self._startPage()
+
+    def drawImage(
+        self, image: Any, x: float, y: float, width: Any = None, height: Any = None, **kw: Any
+    ) -> Any:
+        """Paragraph lines draw their <img> here: a registered drawing is drawn as paths."""
+        if isinstance(image, VectorImage):
+            w, h = width or image.width, height or image.height
+            image.draw_on(self, x, y, w, h)
+            return w, h
+        return super().drawImage(image, x, y, width, height, **kw)
 
     def save(self) -> None:
         if len(self._code):
