@@ -47,7 +47,7 @@ def front_matter(data: bytes) -> dict | None:
 
 def inline_text(token: Token) -> str:
     """The visible text of an inline token: text children, <br> as a newline, no note marks;
-    a footnote reference is its number, inline math its TeX."""
+    a footnote reference is its number, inline math its TeX, an image its alt text."""
     out, in_note = [], False
     for child in token.children or []:
         if child.type == "html_inline" and (child.content == NOTE_MARK or child.content == "</sup>"):
@@ -56,6 +56,8 @@ def inline_text(token: Token) -> str:
             out.append(child.content)
         elif child.type == "footnote_ref":
             out.append(str(child.meta["label"]))
+        elif child.type == "image":  # the alt text is the children of the image token
+            out.append(inline_text(child))
         elif (child.type == "html_inline" and child.content.startswith("<br")) or child.type in (
             "softbreak",
             "hardbreak",
@@ -99,6 +101,20 @@ def ids(tokens: list[Token]) -> list[str]:
 
 def hrefs(tokens: list[Token]) -> list[str]:
     return [str(c.attrs["href"]) for c in children(tokens) if c.type == "link_open"]
+
+
+def images(tokens: list[Token]) -> list[tuple[str, str]]:
+    """(src, alt text) of every image, in document order."""
+    return [(str(c.attrs["src"]), inline_text(c)) for c in children(tokens) if c.type == "image"]
+
+
+def display_math(tokens: list[Token]) -> list[str]:
+    """The TeX of every displayed formula: ``$$`` blocks (dollarmath) and ```` ```math ```` fences."""
+    out = []
+    for t in tokens:
+        if t.type == "math_block" or (t.type == "fence" and t.info == "math"):
+            out.append(t.content.strip("\n"))
+    return out
 
 
 def _emphasis_edge(token: Token, side: str) -> tuple[str, str] | None:

@@ -9,17 +9,21 @@ import itertools
 import random
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 from mdread import (
     HAS_PLUGINS,
     PARSER,
     all_text,
+    display_math,
     emphasis,
     front_matter,
     hrefs,
     ids,
+    images,
     inline_text,
     parse,
     tables,
@@ -30,9 +34,11 @@ from pipeline.export.layout import (
     Callout,
     CodeBlock,
     CodeSpan,
+    Figure,
     Handout,
     Heading,
     ListBlock,
+    MathBlock,
     MathSpan,
     NoteRef,
     Paragraph,
@@ -49,6 +55,7 @@ from pipeline.export.markdown import (
     guard_line_start,
     inline,
     markdown,
+    math_lines,
     math_span,
     yaml_string,
 )
@@ -57,7 +64,13 @@ from pipeline.model import Book
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "md"  # every block kind and inline element, hostile text
-BOOKS = [(ROOT / "tests" / "fixtures" / "book2", "ch03"), (ROOT / "sources", "ch14"), (FIXTURE, "ch05")]
+FIGURES = ROOT / "tests" / "fixtures" / "figures"  # a figure per language, a shared one, formulas
+BOOKS = [
+    (ROOT / "tests" / "fixtures" / "book2", "ch03"),
+    (ROOT / "sources", "ch14"),
+    (FIXTURE, "ch05"),
+    (FIGURES, "ch05"),
+]
 SHOWCASE = ROOT / "examples" / "showcase"  # the documentation's example book, every feature in use
 if (SHOWCASE / "book.yaml").exists():
     BOOKS.append((SHOWCASE, "ch04"))
@@ -688,3 +701,201 @@ def test_table_caption_row_headers_and_notes(codes) -> None:
     assert title == " / ".join(words[c][0] for c in codes)
     assert notes == ["\n".join(words[c][1] for c in codes), "https://example.org"]
     assert hrefs(tokens[end:])[0] == "https://example.org"
+
+
+# -- figures and displayed formulas (issue #12) -------------------------------------------------------
+MEDIA = FIGURES / "media"
+
+
+def figures(codes: tuple[str, ...], out_dir: Path | str) -> tuple[Handout, bytes]:
+    handout = build(book(FIGURES), "ch05", codes)
+    return handout, markdown(handout, Options(out_dir=str(out_dir)))
+
+
+def wanted_images(handout: Handout) -> list[tuple[str, str]]:
+    """(file, alt) of every image the handout should show: a shared file once, with every
+    language's alt text; else each language's file with its own."""
+    out = []
+    for b in handout.blocks:
+        if isinstance(b, Figure) and b.shared:
+            out.append((b.files[0][1], " / ".join(dict.fromkeys(t.plain for t in b.alt))))
+        elif isinstance(b, Figure):
+            alts = {t.lang: t.plain for t in b.alt}
+            out += [(path, alts[lang]) for lang, path in b.files]
+    return out
+
+
+def target(out_dir: Path | str, src: str) -> Path:
+    """The file a link in a document in ``out_dir`` leads to, as a reader finds it."""
+    assert "://" not in src and not src.startswith("/")  # relative, so it works when moved
+    return (Path(out_dir) / unquote(src)).resolve()
+
+
+@pytest.mark.parametrize("codes", EDITIONS, ids=str)
+def test_images_link_to_their_files_relative_to_the_output_folder(codes, tmp_path) -> None:
+    for out_dir in (FIGURES / "exports", tmp_path / "deep" / "out"):
+        handout, data = figures(codes, out_dir)
+        got = images(parse(data))
+        want = wanted_images(handout)
+        assert [alt for _, alt in got] == [alt for _, alt in want]
+        assert [target(out_dir, src) for src, _ in got] == [Path(f) for f, _ in want]
+    srcs = [src for src, _ in images(parse(figures(codes, FIGURES / "exports")[1]))]
+    assert "../media/feature-map.png" in srcs  # from the exports folder next to the sources
+
+
+def test_one_language_shows_its_own_variant() -> None:
+    for code in ("zh", "en"):
+        srcs = [src for src, _ in images(parse(figures((code,), FIGURES / "exports")[1]))]
+        assert srcs == [f"../media/sliding.{code}.svg", "../media/feature-map.png"]
+
+
+def test_without_an_output_folder_links_are_relative_to_the_current_directory(monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    handout, data = figures(("zh", "en"), "")
+    got = images(parse(data))
+    assert [target(tmp_path, src) for src, _ in got] == [Path(f) for f, _ in wanted_images(handout)]
+
+
+def test_a_symlinked_output_folder_links_from_where_it_really_is(tmp_path) -> None:
+    """``..`` is resolved from the folder's real place: counting it from the link's would miss."""
+    real = tmp_path / "elsewhere" / "exports"
+    real.mkdir(parents=True)
+    (tmp_path / "exports").symlink_to(real, target_is_directory=True)
+    handout, data = figures(("en",), tmp_path / "exports")
+    got = images(parse(data))
+    assert [target(tmp_path / "exports", src) for src, _ in got] == [
+        Path(f) for f, _ in wanted_images(handout)
+    ]
+
+
+def test_paths_with_spaces_parentheses_and_percent_are_encoded(tmp_path) -> None:
+    handout, _ = figures(("zh", "en"), "")
+    folder = tmp_path / "my media (draft) 100%"
+    folder.mkdir()
+    names = ["a b(1).png", "[x]&y <z>.png", "图 一#.png"]
+    for name in names:
+        (folder / name).write_bytes((MEDIA / "feature-map.png").read_bytes())
+    files = tuple(zip(handout.langs, [str(folder / n) for n in names[:2]], strict=True))
+    fig = next(b for b in handout.blocks if isinstance(b, Figure) and not b.shared)
+    shared = next(b for b in handout.blocks if isinstance(b, Figure) and b.shared)
+    blocks = [
+        dataclasses.replace(fig, files=files),
+        dataclasses.replace(shared, files=(("zh", str(folder / names[2])),)),
+    ]
+    data = markdown(dataclasses.replace(handout, blocks=blocks), Options(out_dir=str(tmp_path / "out")))
+    got = images(parse(data))
+    assert [target(tmp_path / "out", src) for src, _ in got] == [folder / n for n in names]
+    assert "../my%20media%20%28draft%29%20100%25/a%20b%281%29.png" in data.decode()
+    assert "/图%20一%23.png)" in data.decode()  # CJK names stay readable
+
+
+@pytest.mark.parametrize("codes", [("zh", "en"), ("en", "zh")], ids=str)
+def test_bilingual_figures_variants_one_after_the_other_and_a_shared_image_once(codes) -> None:
+    _, data = figures(codes, FIGURES / "exports")
+    tokens = parse(data)
+    shown = []  # each paragraph: the image's file name, or the caption's text
+    for t in tokens:
+        if t.type == "inline":
+            pics = [Path(c.attrs["src"]).name for c in t.children or [] if c.type == "image"]
+            shown.append(pics[0] if pics else inline_text(t))
+    caption = {
+        "zh": ("图 5.1 3×3 卷积核在 5×5 输入上滑动", "图 5.2 一张特征图的示例"),
+        "en": ("Figure 5.1 A 3×3 kernel sliding over a 5×5 input", "Figure 5.2 An example of a feature map"),
+    }
+    a, b = codes
+    start = shown.index(f"sliding.{a}.svg")
+    assert shown[start : start + 4] == [f"sliding.{a}.svg", caption[a][0], f"sliding.{b}.svg", caption[b][0]]
+    at = shown.index("feature-map.png")
+    assert shown[at + 1] == f"{caption[a][1]}\n{caption[b][1]}"  # one line per language
+    assert [Path(src).name for src, _ in images(tokens)].count("feature-map.png") == 1
+    labels = {text for kind, how, text in emphasis(tokens) if kind == "strong" and how == "markdown"}
+    assert {"图 5.1", "图 5.2", "Figure 5.1", "Figure 5.2"} <= labels  # the labels are bold
+
+
+@plugins
+@pytest.mark.parametrize("codes", EDITIONS, ids=str)
+def test_formulas_once_with_their_tex_number_and_anchor(codes) -> None:
+    handout, data = figures(codes, "")
+    tokens = parse(data)
+    blocks = [b for b in handout.blocks if isinstance(b, MathBlock)]
+    assert [b.number for b in blocks] == ["5.1", ""]
+    assert display_math(tokens) == [b.tex + (f"\n\\tag{{{b.number}}}" if b.number else "") for b in blocks]
+    assert [t.type for t in tokens].count("math_block") == 2  # "$$" blocks, once in every edition
+
+
+@pytest.mark.parametrize("codes", EDITIONS, ids=str)
+def test_references_to_figures_and_formulas_lead_to_their_anchors(codes) -> None:
+    _, data = figures(codes, "")
+    tokens = parse(data)
+    anchors = ids(tokens)
+    assert {"fig-sliding", "fig-map", "eq-conv", "eq-size"} <= set(anchors)
+    assert len(anchors) == len(set(anchors))
+    assert {"#fig-sliding", "#fig-map", "#eq-conv"} <= set(hrefs(tokens))
+    assert {h[1:] for h in hrefs(tokens) if h.startswith("#")} <= set(anchors)
+    text = data.decode()  # a figure's anchor comes before its (first) image: a link scrolls to it
+    assert text.index('<a id="fig-sliding">') < text.index("![")
+
+
+def image_paragraphs(tokens) -> list[list[str]]:
+    return [
+        [c.type for c in t.children or []]
+        for t in tokens
+        if t.type == "inline" and any(c.type == "image" for c in t.children or [])
+    ]
+
+
+@pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=str)
+@pytest.mark.parametrize("text", [*HOSTILE, "alt ] with ) and ![x](y) \\", "a\n\nb"])
+def test_hostile_alt_and_caption_keep_the_figure(text: str, codes) -> None:
+    handout, _ = figures(codes, "")
+    plain = replace_texts(handout, "harmless words")
+    hostile = replace_texts(handout, text)
+    base, data = markdown(plain, Options()), markdown(hostile, Options())
+    assert structure(data) == structure(base)
+    tokens = parse(data)
+    assert image_paragraphs(tokens) == image_paragraphs(parse(base))  # only the anchor and the image
+    assert [src for src, _ in images(tokens)] == [src for src, _ in images(parse(base))]
+    assert {alt for _, alt in images(tokens)} == {" ".join(text.split())}
+    # the captions (and labels) print literally; the alt texts, on one line, are checked above
+    seen = all_text(tokens).count(text.strip())
+    assert seen >= all_text(parse(base)).count("harmless words") - len(images(tokens))
+
+
+# TeX that a "$$" block holds, and TeX that needs a fence: GitHub reads "$$" inside a paragraph,
+# so a line that starts a list, quote, heading... or a blank line would break the formula
+FORMULAS = [
+    ("x^2", "$$"),
+    ("a = b\n  + c\n  - d", "fence"),
+    ("\\begin{align*}\na &= b \\\\\n1. &= c\n\\end{align*}", "fence"),
+    ("a\n\nb", "fence"),
+    ("\\text{a $$ b}", "fence"),
+    ("\\text{$}", "fence"),
+    ("a\n> b", "fence"),
+    ("a\n= b", "fence"),
+    ("x \\text{```}", "$$"),
+    ("a\n# b\n```", "fence"),
+    ("\\frac{a}{b}\n\\cdot c", "$$"),
+]
+COMMONMARK = MarkdownIt("commonmark").enable("table")  # no math: how GitHub sees the block structure
+
+
+@plugins
+@pytest.mark.parametrize("number", ["", "5.1"])
+@pytest.mark.parametrize(("tex", "kind"), FORMULAS)
+def test_display_math_reads_back_exactly(tex: str, kind: str, number: str) -> None:
+    lines = math_lines(tex, number)
+    md = "\n".join(lines) + "\n"
+    want = tex + (f"\n\\tag{{{number}}}" if number else "")
+    assert display_math(PARSER.parse(md)) == [want], md
+    if kind == "$$":
+        assert lines[0] == lines[-1] == "$$"
+        blocks = [t.type for t in COMMONMARK.parse(md) if t.type != "inline"]
+        assert blocks == ["paragraph_open", "paragraph_close"], md  # one paragraph, as GitHub reads it
+    else:
+        assert lines[0].endswith("math") and lines[0].startswith("```")
+        assert [t.type for t in COMMONMARK.parse(md)] == ["fence"], md
+
+
+def test_a_formula_with_its_own_tag_gets_no_second_one() -> None:
+    assert math_lines("x \\tag{A}", "5.1") == ["$$", "x \\tag{A}", "$$"]
+    assert math_lines("x", "5.1") == ["$$", "x", "\\tag{5.1}", "$$"]
