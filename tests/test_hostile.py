@@ -769,6 +769,31 @@ broken(
 )  # profiles (1), caffe (2), deeper (3), deeper (4): the fifth level is refused
 broken(
     "schema",
+    "lists-nested-5-deep",
+    replace(
+        ZH,
+        "              feedforward: 适用于前馈网络和图像处理任务。\n",
+        "              feedforward:\n                text: 一\n                list:\n"
+        "                  a:\n                    text: 二\n                    list:\n"
+        "                      b:\n                        text: 三\n                        list:\n"
+        "                          c:\n                            text: 四\n                            list:\n"
+        "                              d: 五\n",
+    ),
+    "sources/zh/ch14.yaml:{line+10}:29: profiles.caffe.pros.feedforward.a.b.c: lists nest at most 4 levels deep",
+)  # the pros list (1), feedforward's (2), a's (3), b's (4): c's list is refused
+broken(
+    "schema",
+    "code-language-of-two-words",
+    replace(
+        ZH,
+        "          overview: Caffe 出自",
+        "          example:\n            code: |\n              caffe train\n            language: shell script\n"
+        "          overview: Caffe 出自",
+    ),
+    "sources/zh/ch14.yaml:{line+3}:23: profiles.caffe.example.language: a language name is one word (python, c++, yaml)",
+)
+broken(
+    "schema",
     "block-with-two-kinds",
     replace(
         ZH,
@@ -969,6 +994,18 @@ broken(
     replace(EN, "nine of them,", 'nine of them (<ref to="comparison.framework"/>),'),
     "sources/en/ch14.yaml:{line}:181: frameworks: <ref to='comparison.framework'/> names no section or "
     "table of the chapter (did you mean 'comparison.frameworks'?)",
+)
+broken(
+    "markup",
+    "ref-to-a-paragraph",
+    replace(EN, "nine of them,", 'nine of them (<ref to="revival"/>),'),
+    "sources/en/ch14.yaml:{line}:181: frameworks: <ref to='revival'/> names no section or table of the chapter",
+)  # a paragraph has no number to print
+broken(
+    "markup",
+    "javascript-link",
+    replace(EN, "<i>Science</i>", '<a href="javascript:alert(1)">Science</a>'),
+    "sources/en/ch14.yaml:{line}:83: revival: <a href> must be an http(s) or mailto URL, not 'javascript:alert(1)'",
 )
 broken(
     "markup",
@@ -1473,10 +1510,19 @@ def _assert_outputs(step: Step, exports: Path, reference: Callable[[], dict[str,
 
 
 # -- size: megabytes and tens of thousands of items stay fast ---------------------------------
+# The limits are on processor time (this process and the worker processes it waited for), not on
+# the clock: the suite runs on 2 cores beside other tests, and a busy machine is no regression.
+def _cpu_seconds() -> float:
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _timed(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[Run, float]:
-    started = time.monotonic()
+    started = _cpu_seconds()
     result = run_cli(args, capsys)
-    return result, time.monotonic() - started
+    return result, _cpu_seconds() - started
 
 
 def test_a_ten_megabyte_unit_loads_and_exports_to_markdown(
@@ -1488,7 +1534,7 @@ def test_a_ten_megabyte_unit_loads_and_exports_to_markdown(
     monkeypatch.chdir(tmp_path)
     export, seconds = _timed(list(EXPORT_MD), capsys)
     assert export.status == 0, export.err
-    assert seconds < 10, f"loading and exporting 10 MB took {seconds:.1f} s"
+    assert seconds < 10, f"loading and exporting 10 MB took {seconds:.1f} s of processor time"
     assert big.strip() in (tmp_path / "exports" / "ch14.en.md").read_text(encoding="utf-8")
 
 
@@ -1498,17 +1544,20 @@ def test_a_ten_megabyte_unit_is_checked_in_seconds(tmp_path: Path) -> None:
 
     copy_sources(tmp_path)
     replace(EN, "    text: In 2006, Hinton", "    text: " + "word " * 2_000_000 + "In 2006, Hinton")(tmp_path)
+    started = _cpu_seconds()
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pipeline", "check"],
             cwd=tmp_path,
             capture_output=True,
             text=True,
-            timeout=8,
+            timeout=60,  # a hang
         )
     except subprocess.TimeoutExpired:
-        pytest.fail("checking a 10 MB unit took more than 8 s")
+        pytest.fail("checking a 10 MB unit took more than a minute")
+    seconds = _cpu_seconds() - started
     assert done.returncode == 0, done.stdout + done.stderr
+    assert seconds < 8, f"checking a 10 MB unit took {seconds:.1f} s of processor time"
 
 
 def test_ten_thousand_names_in_a_list(
