@@ -144,3 +144,22 @@ def test_written_file_is_in_the_documented_format(folder: str, tmp_path: Path) -
     assert "    code: |\n" in text or "            code: |\n" in text
     assert "\n  operation:\n    section: 卷积运算\n    body:\n" in text
     assert '<ref to="operation.sliding.output-size"/>' in text
+
+
+def test_a_translated_figure_with_its_own_image_gets_a_language_twin(folder: str, tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(BOOKS["ch05"] / "book.yaml", sources / "book.yaml")
+    zh, en = handout("ch05", "zh", "md", folder), handout("ch05", "en", "md", folder)
+    base = ["--sources", str(sources), "import"]
+    assert main([*base, str(zh), "--lang", "zh", "--chapter", "ch05"]) == 0
+    assert (
+        main([*base, str(en), "--lang", "en", "--chapter", "ch05", "--translation-of", "zh", "--accept"]) == 0
+    )
+    media = sorted(p.name for p in (sources / "media").iterdir())
+    # the sliding figure has an English drawing; the feature map is one image for both
+    assert media == ["ch05-map.png", "ch05-sliding.en.svg", "ch05-sliding.svg"]
+    assert (sources / "media" / "ch05-sliding.en.svg").read_bytes() == (
+        BOOKS["ch05"] / "media" / "sliding.en.svg"
+    ).read_bytes()
+    assert main(["check", "--sources", str(sources)]) == 0
