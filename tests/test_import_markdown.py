@@ -235,3 +235,33 @@ def test_translation_divergences_are_reported_with_both_positions(tmp_path: Path
     capsys.readouterr()
     assert main(["check", "--sources", str(sources)]) == 1
     assert "section.list.item-3" in capsys.readouterr().out  # the missing item, for the user to fix
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+
+
+def test_a_manuscript_and_its_translation_become_a_clean_book(tmp_path: Path, capsys) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(
+        ROOT / "examples" / "showcase", sources, ignore=shutil.ignore_patterns("zh", "en", "exports")
+    )
+    base = ["--sources", str(sources), "import", "--chapter", "ch01"]
+    assert main([*base, str(FIXTURES / "kernel.zh.md"), "--lang", "zh"]) == 0
+    assert (
+        main([*base, str(FIXTURES / "kernel.en.md"), "--lang", "en", "--translation-of", "zh", "--accept"])
+        == 0
+    )
+    assert "0 places" in capsys.readouterr().err
+    assert main(["check", "--sources", str(sources)]) == 0
+    zh = load_chapter(str(sources / "zh" / "ch01.yaml"), "zh")
+    en = load_chapter(str(sources / "en" / "ch01.yaml"), "en")
+    assert zh.number.value == 1 and [b.title.text for b in zh.blocks if b.kind == "section"] == [
+        "感受野",
+        "参数量",
+    ]
+    assert [u.id for u in zh.units()] == [u.id for u in en.units()]
+    assert (
+        en.block("section.list").items[1].sublist.items[0].text.text
+        == "with only <m>2 \\cdot 9 C^2</m> weights;"
+    )
+    assert en.footnotes[0].text.text == "This observation comes from the VGG paper."
