@@ -40,9 +40,11 @@ from pipeline.export.layout import (
     Callout,
     Cell,
     CodeBlock,
+    Figure,
     Handout,
     Heading,
     ListBlock,
+    MathBlock,
     NoteRef,
     Paragraph,
     Quote,
@@ -711,6 +713,72 @@ def test_runs_carry_their_language(rendered: Rendered) -> None:
         else:
             assert any(val == language.bcp47 for val, _ in tagged[text.plain]), text.unit
     assert checked
+
+
+# -- figures and formulas -----------------------------------------------------------------------
+FIGURES = ROOT / "tests" / "fixtures" / "figures"  # an SVG per language, a shared PNG, two formulas
+SVG_CT = "image/svg+xml"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+@pytest.fixture(scope="module", params=[("zh",), ("zh", "en")], ids=str)
+def figures(request: pytest.FixtureRequest) -> Rendered:
+    return render(build(load_book(str(FIGURES)), "ch05", request.param))
+
+
+def test_figures_are_pictures_with_alt_text_and_a_caption(figures: Rendered) -> None:
+    blocks = [b for b in figures.handout.blocks if isinstance(b, Figure)]
+    assert blocks
+    inlines = figures.body.findall(f".//{WP}inline")
+    wanted = []
+    for b in blocks:  # a picture per language when they differ; one shared picture has every language's alt
+        once = b.shared or not figures.handout.bilingual
+        wanted += [" / ".join(t.plain for t in b.alt)] if once else [t.plain for t in b.alt]
+    assert [i.find(f"{WP}docPr").get("descr") for i in inlines] == wanted
+    captions = figures.with_style("Image Caption")
+    marks = {b.get(f"{W}name"): b for b in figures.body.iter(f"{W}bookmarkStart")}
+    for block, caption in zip(blocks, captions, strict=True):
+        assert all(t.plain in caption.text for t in (*block.label, *block.caption))
+        assert marks[bookmark_name(block.anchor)].getparent() is caption._p
+
+
+def test_svg_figures_carry_the_svg_beside_a_png(figures: Rendered) -> None:
+    rels = figures.rels()
+    overrides = {o.get("PartName"): o.get("ContentType") for o in figures.part("[Content_Types].xml")}
+    svgs = 0
+    for blip in figures.body.iter(f"{A}blip"):
+        png = rels[blip.get(R_ID.replace("id", "embed"))].get("Target")
+        assert png.endswith(".png")
+        vector = blip.find(
+            f"{A}extLst/{A}ext/{{http://schemas.microsoft.com/office/drawing/2016/SVG/main}}svgBlip"
+        )
+        if vector is not None:
+            target = rels[vector.get(R_ID.replace("id", "embed"))].get("Target")
+            assert overrides[f"/word/{target}"] == SVG_CT
+            with zipfile.ZipFile(io.BytesIO(figures.data)) as z:
+                assert z.read(f"word/{target}").lstrip().startswith(b"<")
+            svgs += 1
+    langs_shown = len(figures.handout.langs)
+    assert svgs == langs_shown  # the sliding-window figure has an SVG per language
+
+
+def test_formulas_are_word_equations_with_their_numbers(figures: Rendered) -> None:
+    blocks = [b for b in figures.handout.blocks if isinstance(b, MathBlock)]
+    paragraphs = figures.with_style("Equation")
+    assert len(paragraphs) == len(blocks) == 2  # once, also in a bilingual handout
+    marks = {b.get(f"{W}name") for b in figures.body.iter(f"{W}bookmarkStart")}
+    for block, p in zip(blocks, paragraphs, strict=True):
+        assert p._p.find(f"{M}oMath") is not None
+        assert text_of(p._p).rstrip().endswith(f"({block.number})") == bool(block.number)
+        assert bookmark_name(block.anchor) in marks
+    links = {link.get(f"{W}anchor") for link in figures.body.iter(f"{W}hyperlink")}
+    assert {bookmark_name("eq-conv"), bookmark_name("fig-sliding"), bookmark_name("fig-map")} <= links
+
+
+def test_figures_are_reproducible(figures: Rendered) -> None:
+    assert docx(figures.handout, Options()) == figures.data
 
 
 # -- embedded fonts ----------------------------------------------------------------------------

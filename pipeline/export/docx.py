@@ -41,7 +41,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
@@ -49,6 +49,7 @@ from docx.styles.style import BaseStyle, ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 from lxml.etree import _Element
 
 from pipeline import faces, langs
@@ -60,9 +61,11 @@ from pipeline.export.layout import (
     Cell,
     CodeBlock,
     CodeSpan,
+    Figure,
     Handout,
     Heading,
     ListBlock,
+    MathBlock,
     MathSpan,
     NoteLine,
     NoteRef,
@@ -81,6 +84,7 @@ from pipeline.export.ooxml import (
     Numbering,
     RunProps,
     add_field,
+    add_svg_blip,
     bookmark,
     cant_split,
     declare_font,
@@ -172,6 +176,7 @@ KICKER, TITLE_META, LIST_TITLE, LEAD = "Kicker", "Title Meta", "List Title", "Le
 TABLE_TEXT, TABLE_HEADING, TABLE_NOTE, SPACER = "Table Text", "Table Heading", "Table Note", "Table Spacer"
 CALLOUT_LABEL, CALLOUT_TEXT, ATTRIBUTION = "Callout Label", "Callout Text", "Quote Attribution"
 SOURCE_CODE, VERBATIM = "Source Code", "Verbatim Char"  # pandoc's names for them
+FIGURE, FIGURE_CAPTION, EQUATION = "Figure", "Image Caption", "Equation"
 # Word's built-in styles for footnotes and links: (name, style id)
 FOOTNOTE_TEXT, FOOTNOTE_REF, HYPERLINK = "footnote text", "footnote reference", "Hyperlink"
 STYLE_IDS = {FOOTNOTE_TEXT: "FootnoteText", FOOTNOTE_REF: "FootnoteReference", HYPERLINK: "Hyperlink"}
@@ -352,6 +357,14 @@ def east_asian(code: str) -> bool:
     return langs.get(code).script.font in CHARSETS
 
 
+def _face_files(key: str) -> tuple[str, ...]:
+    """The regular and bold files of a face, or nothing when it is not installed."""
+    try:
+        return faces.paths(key)
+    except faces.FaceError:
+        return ()
+
+
 # -- styles ----------------------------------------------------------------------------------
 def _font_slots(style: BaseStyle, size: float | None = None) -> None:
     set_east_asian_font(style, FONT, latin=FONT)
@@ -473,6 +486,17 @@ def setup_styles(doc: DocxDocument, handout: Handout, asian: str) -> None:
     spacer.paragraph_format.space_after = Pt(0)
     spacer.paragraph_format.line_spacing = 1.0
 
+    figure = _custom_style(doc, FIGURE, None)
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    figure.paragraph_format.keep_with_next = True  # with its caption
+    figure.paragraph_format.space_before = Pt(6)
+    below = _custom_style(doc, FIGURE_CAPTION, None, based_on="Caption")  # pandoc's name
+    below.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    below.paragraph_format.keep_with_next = False
+    below.paragraph_format.space_after = Pt(10)
+    equation = _custom_style(doc, EQUATION, None)
+    equation.paragraph_format.space_before = equation.paragraph_format.space_after = Pt(6)
+
     code = _custom_style(doc, SOURCE_CODE, 9)
     set_east_asian_font(code, FONT, latin=MONO_FONT)  # Chinese comments keep a CJK face
     code.font.no_proof = True
@@ -555,6 +579,7 @@ class _Writer:
         self.footnote_of = {note.number: note for note in handout.footnotes}
         self.word_numbers = word_numbers_notes(handout)
         self.called: set[int] = set()  # numbers of the notes already called
+        self.figures = 0  # SVG parts written
         self.body = Where(self.doc.part)
         self.targets = {bookmark_name(a) for a in self.anchors()}
         # inside a callout: its paragraph style, its cells and whether Latin text is slanted
@@ -565,8 +590,9 @@ class _Writer:
 
     def anchors(self) -> Iterator[str]:
         for block in _walk(self.h.blocks):
-            if isinstance(block, Heading) or (isinstance(block, Table) and block.anchor):
-                yield block.anchor
+            anchor = getattr(block, "anchor", None)  # headings, tables, figures, formulas
+            if anchor:
+                yield anchor
 
     def restyle(self, p: DocxParagraph, style: str) -> None:
         set_paragraph_style(p, self.style_ids[style])
@@ -996,6 +1022,75 @@ class _Writer:
         p = self.add_paragraph(SOURCE_CODE)
         make_run(p._p, b.code.rstrip("\n"), RunProps(lang=LATIN_IN_CJK))
 
+    def figure(self, b: Figure) -> None:
+        """The image across the page (one per language side by side when they differ), at most
+        as wide as the text, with its alt text; its label and caption below it."""
+        self.end_pair()
+        files = b.files[:1] if b.shared or not self.h.bilingual else b.files
+        alt = " / ".join(t.plain for t in b.alt)
+        if len(files) == 1:
+            p = self.add_paragraph(FIGURE)
+            self.picture(p, files[0][1], self.text_width(), alt)
+        else:
+            cells = self.pair_row(keep=True)
+            for (code, path), text in zip(files, b.alt, strict=False):
+                p = cells[self.column(Text(code, ""), 0)].paragraphs[0]
+                self.restyle(p, FIGURE)
+                self.picture(p, path, self.text_width() // 2 - GUTTER, text.plain)
+            self.end_pair()
+        caption = self.add_paragraph(FIGURE_CAPTION)
+        self.caption(caption, b.caption, b.label)
+        self.add_bookmark(caption, b.anchor)
+
+    def picture(self, p: DocxParagraph, path: str, width: int, alt: str) -> None:
+        """An inline picture; an SVG as a PNG rendering (what python-docx and older Words can
+        show) with the SVG itself beside it (asvg:svgBlip), which Word 2016 and later draw."""
+        svg = path.lower().endswith(".svg")
+        image = io.BytesIO(self.rendered_svg(path)) if svg else path
+        shape = p.add_run().add_picture(image)
+        if shape.width > Twips(width):  # never wider than the text; the aspect ratio kept
+            shape.height = int(shape.height * Twips(width) / shape.width)
+            shape.width = Twips(width)
+        inline = shape._inline
+        inline.docPr.set("descr", alt)
+        if svg:
+            with open(path, "rb") as f:
+                add_svg_blip(self.doc.part, inline, f.read(), self.figures)
+            self.figures += 1
+
+    def rendered_svg(self, path: str) -> bytes:
+        """A PNG of an SVG at twice its size, its text in the handout's faces (never the system's
+        fonts, which differ from machine to machine)."""
+        import resvg_py
+
+        files = [f for key in dict.fromkeys([*self.faces.values(), "sc"]) for f in _face_files(key)]
+        return bytes(
+            resvg_py.svg_to_bytes(
+                svg_path=path, zoom=2, skip_system_fonts=True, font_files=files, sans_serif_family=FONT
+            )
+        )
+
+    def math(self, b: MathBlock) -> None:
+        """A displayed formula once, centred, as Word equation (OMML); its number at the right
+        margin. A formula the converter refuses shows its TeX."""
+        self.end_pair()
+        p = self.add_paragraph(EQUATION)
+        width = self.text_width()
+        tabs = p.paragraph_format.tab_stops
+        tabs.add_tab_stop(Twips(width // 2), WD_TAB_ALIGNMENT.CENTER)
+        tabs.add_tab_stop(Twips(width), WD_TAB_ALIGNMENT.RIGHT)
+        make_run(p._p, "\t")
+        try:
+            from pipeline.export import mathrender
+
+            p._p.append(etree.fromstring(mathrender.omml(b.tex, display=True)))
+        except Exception:  # any converter failure: the TeX is still readable
+            make_run(p._p, b.tex, RunProps(font=MATH_FONT, italic=True, no_proof=True))
+        if b.number:
+            make_run(p._p, f"\t({b.number})")
+        if b.anchor:
+            self.add_bookmark(p, b.anchor)
+
     def block(self, b: Block) -> None:
         WRITERS[type(b)](self, b)
 
@@ -1074,6 +1169,8 @@ WRITERS: dict[type, Callable[[_Writer, Block], None]] = {
     Callout: _Writer.callout,  # type: ignore[dict-item]
     Quote: _Writer.quote,  # type: ignore[dict-item]
     CodeBlock: _Writer.code,  # type: ignore[dict-item]
+    Figure: _Writer.figure,  # type: ignore[dict-item]
+    MathBlock: _Writer.math,  # type: ignore[dict-item]
 }
 
 
