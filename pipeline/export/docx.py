@@ -181,6 +181,9 @@ FIGURE, FIGURE_CAPTION, EQUATION = "Figure", "Image Caption", "Equation"
 FOOTNOTE_TEXT, FOOTNOTE_REF, HYPERLINK = "footnote text", "footnote reference", "Hyperlink"
 STYLE_IDS = {FOOTNOTE_TEXT: "FootnoteText", FOOTNOTE_REF: "FootnoteReference", HYPERLINK: "Hyperlink"}
 
+SVG_ZOOM = 2  # an SVG's PNG stand-in has twice its pixels, for print
+SVG_SCALE = 72 / 96 / SVG_ZOOM  # python-docx reads a PNG without pHYs as 72 dpi
+
 PAGE_SENTINEL, PAGES_SENTINEL = -1001, -1002
 _FIELDS = {str(PAGE_SENTINEL): "PAGE", str(PAGES_SENTINEL): "NUMPAGES"}
 
@@ -1048,6 +1051,8 @@ class _Writer:
         svg = path.lower().endswith(".svg")
         image = io.BytesIO(self.rendered_svg(path)) if svg else path
         shape = p.add_run().add_picture(image)
+        if svg:  # rendered at twice its size, read as 72 dpi: back to CSS pixels (96 to the inch)
+            shape.width, shape.height = int(shape.width * SVG_SCALE), int(shape.height * SVG_SCALE)
         if shape.width > Twips(width):  # never wider than the text; the aspect ratio kept
             shape.height = int(shape.height * Twips(width) / shape.width)
             shape.width = Twips(width)
@@ -1066,7 +1071,7 @@ class _Writer:
         files = [f for key in dict.fromkeys([*self.faces.values(), "sc"]) for f in _face_files(key)]
         return bytes(
             resvg_py.svg_to_bytes(
-                svg_path=path, zoom=2, skip_system_fonts=True, font_files=files, sans_serif_family=FONT
+                svg_path=path, zoom=SVG_ZOOM, skip_system_fonts=True, font_files=files, sans_serif_family=FONT
             )
         )
 
