@@ -309,3 +309,21 @@ def test_a_part_larger_than_the_limit_is_refused(tmp_path: Path, capsys, monkeyp
     monkeypatch.setattr(reader, "MAX_PART", 1000)
     stored = zipped({"word/document.xml": b"x" * 2000}, zipfile.ZIP_STORED)
     assert "would expand to 2000 bytes" in bad(tmp_path, "large.docx", stored, capsys)
+
+
+def test_damaged_copies_never_crash(manuscript: Path, tmp_path: Path, capsys) -> None:
+    """Bytes changed anywhere in a Word file: refused (2) or read (0/1), never an internal error."""
+    import random
+
+    data = manuscript.read_bytes()
+    rng = random.Random(17)
+    for n in range(40):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        path = tmp_path / f"damaged{n}.docx"
+        path.write_bytes(bytes(damaged))
+        code, _ = run_import(tmp_path, path, "--dry-run")
+        err = capsys.readouterr().err
+        assert code in (0, 1, 2), err
+        assert "internal error" not in err and "Traceback" not in err

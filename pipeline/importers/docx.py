@@ -397,11 +397,11 @@ class _Reader:
                 if note.get(_w("type")) in ("separator", "continuationSeparator", "continuationNotice"):
                     continue
                 nodes: Nodes = []
+                where = Position(self.path, 1, 1)  # a footnote has no paragraph number of the body
                 for p in note.iter(_w("p")):
-                    self.count += 0
-                    more = self.inline(p, Position(self.path, 1, 1))
+                    more = self.inline(p, where)
                     nodes = N.merge([*nodes, " ", *more]) if nodes else more
-                self.footnotes[prefix + note.get(_w("id"), "")] = (nodes, Position(name, 1, 1))
+                self.footnotes[prefix + note.get(_w("id"), "")] = (nodes, where)
 
     # -- classification -------------------------------------------------------------------
     def classify(self, p: etree._Element) -> _P:
