@@ -762,6 +762,9 @@ def test_svg_figures_carry_the_svg_beside_a_png(figures: Rendered) -> None:
             svgs += 1
     langs_shown = len(figures.handout.langs)
     assert svgs == langs_shown  # the sliding-window figure has an SVG per language
+    if not figures.handout.bilingual:  # room enough: the SVG's own size, 380 × 160 CSS pixels
+        extent = figures.body.find(f".//{WP}inline/{WP}extent")
+        assert (int(extent.get("cx")), int(extent.get("cy"))) == (380 * 9525, 160 * 9525)
 
 
 def test_formulas_are_word_equations_with_their_numbers(figures: Rendered) -> None:
