@@ -106,6 +106,24 @@ def test_the_png_is_one_image_of_its_pixel_size_drawn_once(codes: tuple[str, ...
     assert len(re.findall(rb"%s Do" % name.encode(), content(data))) == 1  # shared: once
 
 
+def image_boxes(data: bytes) -> list[tuple[float, float]]:
+    """(width, height) in points of every image drawn (ReportLab scales the unit square)."""
+    found = re.findall(rb"([\d.]+) 0 0 ([\d.]+) 0 0 cm\s*/[\w.]+ Do", content(data))
+    return [(float(w), float(h)) for w, h in found]
+
+
+def test_images_keep_their_natural_size_within_the_frame(tmp_path: Path) -> None:
+    from PIL import Image
+
+    assert image_boxes(rendered(("en",))) == [(90.0, 60.0)]  # 120 × 80 px at 96 dpi, not enlarged
+    root = tmp_path / "book"
+    shutil.copytree(FIGURES, root)
+    Image.new("RGB", (1000, 3000), "#336699").save(root / "media" / "feature-map.png")
+    [(w, h)] = image_boxes(pdf(build(load_book(str(root)), KEY, ("en",)), Options()))
+    frame_height = 841.89 - (22 + 20) * 72 / 25.4
+    assert h == pytest.approx(0.4 * frame_height, abs=0.01) and w == pytest.approx(h / 3, abs=0.01)
+
+
 def test_svg_figures_are_vector_paths_with_their_lettering_as_text() -> None:
     h = handout(("en",))
     svg_only = with_blocks(h, [figure(h, "fig-sliding")])

@@ -398,7 +398,8 @@ def _figure_problems(b: Figure, fonts: pdfkit.Fonts) -> list[Problem]:
     """A character of an SVG figure's lettering that its language's face lacks (svglib would
     draw nothing for it); reported at the figure's caption in that language."""
     out = []
-    for i, (lang, path) in enumerate(dict.fromkeys(b.files)):
+    # a file every language shares is drawn once, in the lead language's face
+    for i, (lang, path) in enumerate(b.files[:1] if b.shared else b.files):
         if not path.lower().endswith(".svg"):
             continue
         face = fonts.text(lang)[0]
