@@ -366,19 +366,7 @@ class Assembler:
         namer: ids.Namer,
         lead: int = 2,
     ) -> tuple[Block | None, int]:
-        cap_nodes: Nodes = []
-        if caption is not None:
-            cap_nodes = N.strip(caption.nodes)
-            m = self.f.table_prefix.match(N.plain(cap_nodes))
-            if m is None and N.only_span(cap_nodes, "b") is None:
-                pass
-            elif m is not None:
-                cap_nodes = N.strip(N.drop_leading(cap_nodes, m.end()))
-            if cap_nodes and isinstance(cap_nodes[0], inline.Span) and cap_nodes[0].tag == "b":
-                # "**表 4.1** caption": the label was bold, the caption follows it
-                first = N.plain(cap_nodes[0].children)
-                if not first.strip():
-                    cap_nodes = N.strip(cap_nodes[1:])
+        cap_nodes = self.caption(caption, self.f.table_prefix)
         if len(e.rows) < 2:
             self.report.warn(e.pos, "a table needs a header row and at least one row: kept as paragraphs")
             blocks = [
@@ -453,6 +441,19 @@ class Assembler:
             if text.casefold() in self.f.flags:  # the UI words of a flag: "Yes", "no", "是"
                 return Cell(cid, Fact(cid, self.f.flags[text.casefold()], pos), note)
         return Cell(cid, self.unit(nodes, pos, cid), note)
+
+    def caption(self, para: Para | None, label: re.Pattern[str]) -> Nodes:
+        """A caption without its label ("表 4.1", "**Figure 1.** ", "Table 2:")."""
+        if para is None:
+            return []
+        nodes = N.strip(para.nodes)
+        m = label.match(N.plain(nodes))
+        if m is not None:
+            nodes = N.strip(N.drop_leading(nodes, m.end()))
+        # "**表 4.1** caption": the bold label is gone, its emptied span may remain
+        if nodes and isinstance(nodes[0], inline.Span) and not N.plain(nodes[0].children).strip():
+            nodes = N.strip(nodes[1:])
+        return nodes
 
     def check_note_refs(
         self, columns: list[Column], rows: list[Row], notes: list[Note], bid: str, pos: Position
@@ -599,14 +600,7 @@ class Assembler:
         if problem is not None:
             self.report.warn(e.pos, f"figure {e.name!r} skipped: {problem}")
             return None
-        cap: Nodes = []
-        if caption is not None:
-            cap = N.strip(caption.nodes)
-            m = self.f.figure_prefix.match(N.plain(cap))
-            if m is not None:
-                cap = N.strip(N.drop_leading(cap, m.end()))
-            if cap and isinstance(cap[0], inline.Span) and not N.plain(cap[0].children).strip():
-                cap = N.strip(cap[1:])
+        cap = self.caption(caption, self.f.figure_prefix)
         want = ids.from_anchor(e.anchor) or ids.slug(N.plain(cap)) or ids.slug(e.alt) or "figure"
         bid = _join(prefix, namer.take(want))
         if e.anchor:

@@ -450,6 +450,7 @@ class _Reader:
         if num is not None and num[0] != "0":
             fmt = self.numbering.get(num[0], {}).get(num[1], "decimal")
             if fmt != "none":
+                # hint: the Word list (numId) the item belongs to, so that two lists stay apart
                 return _P("item", nodes, pos, level=num[1], ordered=fmt != "bullet", hint=num[0])
         if not hint and self.all_code(p):
             return _P("code", [], pos, text=self.raw_text(p))
