@@ -3,6 +3,8 @@ with the chapter imported back from its handout."""
 
 from __future__ import annotations
 
+import re
+
 from pipeline import inline
 from pipeline.i18n import labels
 from pipeline.model import Chapter, Fact, Unit
@@ -38,6 +40,8 @@ def _cell(value: Unit | Fact, lang: str, fns: dict[str, int]) -> object:
 
 
 def shape(chapter: Chapter, code_language: bool = True) -> dict:
+    """The chapter without ids (but those of sections, tables, figures and equations); with
+    ``code_language`` False (a Word file), without the language of code and TeX's spacing."""
     fns: dict[str, int] = {}
 
     def block(b) -> tuple:  # type: ignore[no-untyped-def]
@@ -71,8 +75,9 @@ def shape(chapter: Chapter, code_language: bool = True) -> dict:
             return ("code", b.code.value, lang, _text(b.caption, fns))
         if kind == "figure":  # the file's name and neutral: true are not in a handout
             return ("figure", b.id, _text(b.caption, fns), _text(b.alt, fns))
-        if kind == "math":
-            return ("math", b.id, b.tex.value, b.numbered)
+        if kind == "math":  # Word's equations give back equivalent TeX, not its spacing
+            tex = b.tex.value if code_language else re.sub(r"\\[,;:! ]|\s", "", b.tex.value)
+            return ("math", b.id, tex, b.numbered)
         raise AssertionError(kind)
 
     def items(its) -> list:  # type: ignore[no-untyped-def]

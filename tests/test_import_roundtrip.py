@@ -74,15 +74,17 @@ def test_handout_imports_back_to_its_source(key: str, lang: str, fmt: str, folde
     ]
 
 
+@pytest.mark.parametrize("fmt", ["md", "docx"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_figures_and_equations_import_back_from_markdown(lang: str, folder: str) -> None:
+def test_figures_and_equations_import_back(lang: str, fmt: str, folder: str) -> None:
     """Figures come back with their captions, alt texts and images (a language's own image where
-    it has one); equations with their TeX and numbering. Files get new names (media/ch05-ID.svg)."""
+    it has one; the SVG itself from Word, not its PNG stand-in); equations with their TeX (from
+    Word: the same formula, its spacing lost) and numbering. Files get new names."""
     source = load_chapter(str(BOOKS["ch05"] / lang / "ch05.yaml"), lang)
-    path = handout("ch05", lang, "md", folder)
+    path = handout("ch05", lang, fmt, folder)
     report = Report(str(path))
-    chapter = assemble(md_reader.read(str(path), report), lang, "ch05", "ch05.yaml", report)
-    assert shape(chapter) == shape(source)
+    chapter = assemble(READERS[fmt].read(str(path), report), lang, "ch05", "ch05.yaml", report)
+    assert shape(chapter, fmt == "md") == shape(source, fmt == "md")
     assert report.warnings == []
     assert [rel for rel, _ in report.media] == ["media/ch05-sliding.svg", "media/ch05-map.png"]
     twin = BOOKS["ch05"] / "media" / f"sliding.{lang}.svg"

@@ -601,10 +601,11 @@ class Assembler:
             self.report.warn(e.pos, f"figure {e.name!r} skipped: {problem}")
             return None
         cap = self.caption(caption, self.f.figure_prefix)
-        want = ids.from_anchor(e.anchor) or ids.slug(N.plain(cap)) or ids.slug(e.alt) or "figure"
+        anchor = e.anchor or (caption.anchor if caption is not None else None)  # DOCX: on the caption
+        want = ids.from_anchor(anchor) or ids.slug(N.plain(cap)) or ids.slug(e.alt) or "figure"
         bid = _join(prefix, namer.take(want))
-        if e.anchor:
-            self.anchors[e.anchor] = bid
+        if anchor:
+            self.anchors[anchor] = bid
         self.targets.add(bid)
         if not cap:
             self.report.warn(e.pos, f"figure {bid} has no caption: write one (check reports it empty)")

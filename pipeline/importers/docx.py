@@ -62,6 +62,7 @@ MONOSPACE = re.compile(
 )
 CODE_STYLES = re.compile(r"code|preformatted|plain text|verbatim|listing|源代码|代码", re.I)
 HEADING = re.compile(r"^(?:heading|标题|titre|überschrift)\s*([1-9])$", re.I)
+DISPLAY_NUMBER = re.compile(r"\s*(\(\s*[\d.]+\s*\))?\s*")  # what may stand beside a displayed equation
 MANUAL_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)、．]\s+|^\s*[（(]\d{1,3}[)）]\s*")
 MANUAL_BULLET = re.compile(r"^\s*[•·▪◦●○■□\-–—*]\s+")
 HINT_STYLES = {
@@ -434,9 +435,10 @@ class _Reader:
             and not hint
         ):
             return _P("quote", self.inline(p, pos), pos)
-        display = p.find(f"{{{MATH}}}oMathPara")
-        if display is not None and not "".join(t.text or "" for t in p.iter(_w("t"))).strip():
-            return _P("math", [], pos, text=self.display_tex(display, pos))
+        display = self.display_math(p)
+        if display is not None:
+            tex, tagged = display
+            return _P("math", [], pos, text=tex, anchor=anchor, ordered=tagged)
         nodes = self.inline(p, pos)
         num = _num_pr(ppr.find(_w("numPr")) if ppr is not None else None)
         if num is None:
@@ -467,9 +469,21 @@ class _Reader:
             return _P("heading", N.only_span(nodes, "b") or nodes, pos, level=1 if size >= 32 else 2)
         return _P("para", nodes, pos, hint=hint, anchor=anchor)
 
-    def display_tex(self, display: etree._Element, pos: Position) -> str:
+    def display_math(self, p: etree._Element) -> tuple[str, bool] | None:
+        """(TeX, numbered) of a displayed equation: an m:oMathPara, or a paragraph of one formula
+        and at most its number, "(5.1)", as our handouts write them; None for anything else."""
+        maths = p.findall(f".//{{{MATH}}}oMath")
+        if not maths:
+            return None
+        text = "".join(t.text or "" for t in p.iter(_w("t")))
+        number = DISPLAY_NUMBER.fullmatch(text)
+        if number is None or (p.find(f".//{{{MATH}}}oMathPara") is None and len(maths) != 1):
+            return None
+        return self.display_tex(maths, Position(self.path, self.count, 1)), bool(number.group(1))
+
+    def display_tex(self, maths: list[etree._Element], pos: Position) -> str:
         parts = []
-        for m in display.iter(f"{{{MATH}}}oMath"):
+        for m in maths:
             tex, unknown = omml.to_tex(m)
             if unknown:
                 self.report.warn(pos, f"equation {tex!r}: {', '.join(sorted(set(unknown)))} kept as text")
@@ -570,7 +584,7 @@ class _Reader:
                 i = j
                 continue
             if it.kind == "math":
-                out.append(MathEv(it.text, it.pos))
+                out.append(MathEv(it.text, it.pos, it.anchor, tagged=it.ordered))
                 i += 1
                 continue
             if it.kind == "title":
@@ -780,6 +794,9 @@ class _Reader:
             self.report.warn(pos, f"a drawing {descr!r} without a picture skipped (shapes are not imported)")
             return
         rid = blip.get(f"{{{R}}}embed") or blip.get(f"{{{R}}}link") or ""
+        svg = next(blip.iter("{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"), None)
+        if svg is not None and svg.get(f"{{{R}}}embed"):
+            rid = svg.get(f"{{{R}}}embed") or rid  # the drawing itself, not Word's PNG stand-in
         _, target, external = self.rels.get(rid, ("", "", False))
         if external or blip.get(f"{{{R}}}embed") is None:
             self.report.warn(

@@ -24,7 +24,7 @@ SYMBOLS = {
     "σ": r"\sigma ", "τ": r"\tau ", "φ": r"\phi ", "χ": r"\chi ", "ψ": r"\psi ", "ω": r"\omega ",
     "Γ": r"\Gamma ", "Δ": r"\Delta ", "Θ": r"\Theta ", "Λ": r"\Lambda ", "Π": r"\Pi ", "Σ": r"\Sigma ",
     "Φ": r"\Phi ", "Ψ": r"\Psi ", "Ω": r"\Omega ", "⌊": r"\lfloor ", "⌋": r"\rfloor ", "⌈": r"\lceil ",
-    "⌉": r"\rceil ", "…": r"\ldots ", "⋯": r"\cdots ", "∘": r"\circ ", "′": "'",
+    "⌉": r"\rceil ", "…": r"\ldots ", "⋯": r"\cdots ", "∘": r"\circ ", "′": "'", "−": "-",
 }  # fmt: skip
 NARY = {
     "∑": r"\sum",
