@@ -5,17 +5,22 @@ tables) holds the page furniture: a running header and a "Page 3 of 7" footer, d
 page count is known (:class:`pdfkit.DeferredCanvas`). The content is a list of flowables built
 from the handout's blocks in order, one function per block kind (:data:`_BLOCKS`). Bilingual
 handouts set every unit as a two-column borderless table row, one column per language; table
-cells stack the languages; code is shown once.
+cells stack the languages; code and displayed formulas are shown once.
+
+Figures and formulas are vector paths: an SVG figure goes through svglib (its lettering in the
+language's face), a formula through ziamath (:mod:`pipeline.export.mathrender`) and svglib; PNG
+and JPEG figures are images. ziamath and svglib are imported only for a handout that has them.
 
 Inline elements become ReportLab markup (:meth:`_Story.inline`): bold, italic, sub- and
 superscripts, links, cross-references and footnote numbers as internal links to the bookmark
-of their target, code and math in their own faces. Text is set in the bundled Noto Sans SC
-(real bold, embedded as subsets), the ✓/✗ marks in DejaVu Sans, Latin italics in DejaVu Sans
-Oblique, code in DejaVu Sans Mono and math in DejaVu Serif Italic; a character one of those
-faces lacks (Chinese in a code comment) is set in the text font instead. Every character is
-checked against the fonts before anything is laid out, because ReportLab silently drops glyphs
-a font lacks. Footnotes are printed at the end, under "Notes". The same handout always gives
-the same bytes.
+of their target, code in its own face, formulas as drawings in the line. Text is set in the
+bundled Noto Sans SC (real bold, embedded as subsets), the ✓/✗ marks in DejaVu Sans, Latin
+italics in DejaVu Sans Oblique, code in DejaVu Sans Mono and TeX that ziamath cannot set in
+DejaVu Serif Italic; a character one of those faces lacks (Chinese in a code comment) is set in
+the text font instead. Every character is checked against the fonts before anything is laid
+out, because ReportLab silently drops glyphs a font lacks (a typeset formula's against ziamath's
+STIX Two Math, an SVG figure's lettering against its face). Footnotes are printed at the end,
+under "Notes". The same handout always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -737,7 +742,7 @@ class _Display(Flowable):
         super().__init__()
         self.formula, self.number, self.face = formula, number, face
         self.number_size = 10.0
-        self.spaceBefore, self.spaceAfter = 6, 8
+        self.spaceBefore, self.spaceAfter = 8, 10
         self.scale = DISPLAY_SIZE / MATH_PT
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:

@@ -44,7 +44,7 @@ SYMBOL_FONT = os.path.join(FONTS_DIR, "DejaVuSans.ttf")  # has ✓ and ✗; Noto
 # and whatever they lack (Chinese, above all) falls back to the text font character by character
 ITALIC_FONT = os.path.join(FONTS_DIR, "DejaVuSans-Oblique.ttf")
 MONO_FONT = os.path.join(FONTS_DIR, "DejaVuSansMono.ttf")
-MATH_FONT = os.path.join(FONTS_DIR, "DejaVuSerif-Italic.ttf")  # TeX source, until it is typeset
+MATH_FONT = os.path.join(FONTS_DIR, "DejaVuSerif-Italic.ttf")  # TeX source that ziamath cannot set
 
 
 # -- fonts -------------------------------------------------------------------------------------
