@@ -327,3 +327,27 @@ def test_damaged_copies_never_crash(manuscript: Path, tmp_path: Path, capsys) ->
         err = capsys.readouterr().err
         assert code in (0, 1, 2), err
         assert "internal error" not in err and "Traceback" not in err
+
+
+def test_field_hyperlinks_and_a_table_of_contents(tmp_path: Path) -> None:
+    doc = Document()
+    doc.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    doc.add_heading("Links", level=1)
+    doc.add_paragraph("Kernel Size\t3", style="toc 1")
+    p = doc.add_paragraph("Read ")
+    for xml in (
+        '<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r {W}><w:instrText xml:space="preserve"> HYPERLINK "https://numpy.org/" \\o "tip" </w:instrText></w:r>',
+        '<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
+        "<w:r {W}><w:rPr><w:b/></w:rPr><w:t>the docs</w:t></w:r>",
+        '<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>',
+        '<w:r {W}><w:t xml:space="preserve"> or </w:t></w:r>',
+        '<w:fldSimple {W} w:instr="PAGE"><w:r><w:t>7</w:t></w:r></w:fldSimple>',
+        "<w:r {W}><w:t>.</w:t></w:r>",
+    ):
+        p._p.append(parse_xml(xml.replace("{W}", W)))
+    path = tmp_path / "links.docx"
+    doc.save(str(path))
+    chapter, warnings = read(path)
+    assert texts(chapter) == ["Links", 'Read <a href="https://numpy.org/"><b>the docs</b></a> or 7.']
+    assert "the table of contents was skipped (handouts make their own)" in warnings

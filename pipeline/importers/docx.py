@@ -301,6 +301,7 @@ class _Reader:
         self.once: set[str] = set()
         self.footnotes: dict[str, tuple[Nodes, Position]] = {}
         self.figures: list[FigureEv] = []  # pictures found in the paragraph being read
+        self.fields: list[list] = []  # open complex fields: [instruction, past "separate"]  # type: ignore[type-arg]
 
     def warn_once(self, key: str, pos: Position, message: str) -> None:
         if key not in self.once:
@@ -420,6 +421,9 @@ class _Reader:
             ),
             None,
         )
+        if any(re.fullmatch(r"(?:toc|目录)\s*\d|tocheading|目录标题", n) for n in names):
+            self.warn_once("toc", pos, "the table of contents was skipped (handouts make their own)")
+            return _P("empty", [], pos)
         level = self.heading_level(sid, ppr)
         if any(n in ("title", "标题") for n in names):
             return _P("title", self.inline(p, pos), pos, anchor=anchor)
@@ -723,7 +727,10 @@ class _Reader:
                 self.warn_once(
                     "ins", pos, "tracked changes were accepted (insertions kept, deletions dropped)"
                 )
-            elif tag in (_w("smartTag"), _w("customXml"), _w("fldSimple"), _w("dir"), _w("bdo")):
+            elif tag == _w("fldSimple"):
+                href = _field_link(child.get(_w("instr")) or "")
+                self.segments(child, pos, out, (("a", href),) if href and not link else link)
+            elif tag in (_w("smartTag"), _w("customXml"), _w("dir"), _w("bdo")):
                 self.segments(child, pos, out, link)
             elif tag == _w("sdt"):
                 content = child.find(_w("sdtContent"))
@@ -759,12 +766,37 @@ class _Reader:
         if tex.strip():
             out.append(_Seg("math", tex, link))
 
+    def field(self, child: etree._Element) -> bool:
+        """Follow a complex field (fldChar begin, instrText, separate, end): True for the parts
+        of its code, which are not text. A HYPERLINK field's result is a link."""
+        tag = child.tag
+        if tag == _w("fldChar"):
+            kind = child.get(_w("fldCharType"))
+            if kind == "begin":
+                self.fields.append(["", False])
+            elif kind == "separate" and self.fields:
+                self.fields[-1][1] = True
+            elif kind == "end" and self.fields:
+                self.fields.pop()
+            return True
+        if tag == _w("instrText"):
+            if self.fields:
+                self.fields[-1][0] += child.text or ""
+            return True
+        return bool(self.fields) and not self.fields[-1][1]  # inside the field's code
+
+    def field_link(self) -> tuple:  # type: ignore[type-arg]
+        href = next((h for h in (_field_link(f[0]) for f in reversed(self.fields) if f[1]) if h), None)
+        return (("a", href),) if href else ()
+
     def run(self, r: etree._Element, pos: Position, out: list[_Seg], link: tuple) -> None:  # type: ignore[type-arg]
         marks, code, math = self.run_marks(r)
-        ordered = tuple(link) + tuple((m, None) for m in MARK_ORDER if m in marks)
         kind = "code" if code else "math" if math else "text"
         for child in r:
             tag = child.tag
+            if self.field(child):
+                continue
+            ordered = tuple(link or self.field_link()) + tuple((m, None) for m in MARK_ORDER if m in marks)
             if tag == _w("t"):
                 out.append(_Seg(kind, child.text or "", ordered))
             elif tag == _w("tab"):
@@ -810,6 +842,14 @@ class _Reader:
             self.report.warn(pos, f"image {target!r} is missing from the package: skipped")
             return
         self.figures.append(FigureEv(data, target.rsplit("/", 1)[-1], descr, pos))
+
+
+def _field_link(instr: str) -> str | None:
+    """The URL of a HYPERLINK field instruction (``HYPERLINK "https://…" \\o "tip"``)."""
+    m = re.match(r'\s*HYPERLINK\s+"([^"]+)"', instr)
+    if m is None or not inline.URL_RE.match(m.group(1)):
+        return None
+    return m.group(1)
 
 
 def _build(segs: list[_Seg]) -> Nodes:
