@@ -408,6 +408,7 @@ class _Reader:
     # -- classification -------------------------------------------------------------------
     def classify(self, p: etree._Element) -> _P:
         self.count += 1
+        self.fields = []  # a field left open (a damaged file, a field across paragraphs) ends here
         pos = Position(self.path, self.count, 1)
         ppr = p.find(_w("pPr"))
         style_el = ppr.find(_w("pStyle")) if ppr is not None else None
