@@ -408,7 +408,6 @@ class _Reader:
     # -- classification -------------------------------------------------------------------
     def classify(self, p: etree._Element) -> _P:
         self.count += 1
-        self.fields = []  # a field left open (a damaged file, a field across paragraphs) ends here
         pos = Position(self.path, self.count, 1)
         ppr = p.find(_w("pPr"))
         style_el = ppr.find(_w("pStyle")) if ppr is not None else None
@@ -706,6 +705,7 @@ class _Reader:
         return self.run_marks(r)[1]
 
     def inline(self, p: etree._Element, pos: Position) -> Nodes:
+        self.fields = []  # a field left open (a damaged file, a field across paragraphs) ends here
         segs: list[_Seg] = []
         self.segments(p, pos, segs, ())
         return _build(segs)
