@@ -858,6 +858,33 @@ def test_each_east_asian_language_gets_its_regional_face(fixture_en: Handout) ->
     )
 
 
+DEJAVU = str(ROOT / "pipeline" / "fonts" / "DejaVuSans.ttf")
+
+
+def embedded_families(out: Rendered) -> set[str]:
+    table = out.part("word/fontTable.xml")
+    return {f.get(f"{W}name") for f in table.iter(f"{W}font") if f.find(f"{W}embedRegular") is not None}
+
+
+def test_a_font_given_for_the_handout_sets_every_language(fixture_en: Handout) -> None:
+    """--font, as in the PDF: the given file's family in every slot, embedded instead of Noto."""
+    out = render(fixture_en, Options(font=DEJAVU))
+    fonts = out.doc.styles["Normal"].element.rPr.rFonts
+    assert (fonts.get(qn("w:ascii")), fonts.get(qn("w:eastAsia"))) == ("DejaVu Sans", "DejaVu Sans")
+    assert embedded_families(out) == {"DejaVu Sans"}
+
+
+def test_the_books_font_for_a_language_sets_its_runs(books: dict[str, Book]) -> None:
+    """book.yaml fonts: for English only: English runs name it, Chinese ones keep the default."""
+    handout = build(books[str(SHOWCASE[0])], SHOWCASE[1], ("zh", "en"))
+    out = render(dataclasses.replace(handout, fonts={"en": (DEJAVU, None)}))
+    para = next(b for b in handout.blocks if isinstance(b, Paragraph))
+    zh, en = (runs_with(out.body, t.nodes[0]) for t in para.text)
+    assert zh and all(prop(r, "rFonts").get(f"{W}ascii") is None for r in zh)
+    assert en and all(prop(r, "rFonts").get(f"{W}ascii") == "DejaVu Sans" for r in en)
+    assert embedded_families(out) == {FONT, "DejaVu Sans"}
+
+
 # -- pages -------------------------------------------------------------------------------------
 def test_pages_are_a4_and_only_wide_tables_are_landscape(rendered: Rendered) -> None:
     doc = rendered.doc

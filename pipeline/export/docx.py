@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -91,6 +92,7 @@ from pipeline.export.ooxml import (
     doc_defaults_rpr,
     drop_template_leftovers,
     external_link,
+    family_name,
     footnote_reference,
     internal_link,
     make_run,
@@ -368,6 +370,24 @@ def _face_files(key: str) -> tuple[str, ...]:
         return ()
 
 
+class Face(NamedTuple):
+    family: str  # the name Word looks the font up by
+    files: tuple[str, ...]  # regular and bold TrueType files to embed; () when not installed
+    charset: str  # w:charset of the font table: the code page Word substitutes for
+
+
+def language_face(code: str, handout: Handout, options: Options) -> Face:
+    """The face of a language's text, as in the PDF: --font, else the book's font for the
+    language (book.yaml fonts:), else the regional face of its script (pipeline.faces)."""
+    key = face_key(code)
+    charset = CHARSETS.get(key, "86") if east_asian(code) else "00"
+    given = (options.font, options.bold_font) if options.font else handout.fonts.get(code)
+    if given:
+        regular, bold = given
+        return Face(family_name(regular), (regular, bold or regular), charset)
+    return Face(faces.FACES[key].family, _face_files(key), CHARSETS.get(key, "86"))
+
+
 # -- styles ----------------------------------------------------------------------------------
 def _font_slots(style: BaseStyle, size: float | None = None) -> None:
     set_east_asian_font(style, FONT, latin=FONT)
@@ -393,9 +413,10 @@ def _character_style(doc: DocxDocument, name: str) -> BaseStyle:
     return style
 
 
-def setup_styles(doc: DocxDocument, handout: Handout, asian: str) -> None:
+def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) -> None:
     """Explicit fonts and languages on the document defaults and every style the handout uses;
-    ``asian`` is the face of the East Asian slot (FONT also sets every other script)."""
+    ``latin`` is the face of the Latin (and every other non-East Asian) slot, ``asian`` that of
+    the East Asian one."""
     east_asia = next((langs.get(c).bcp47 for c in handout.langs if east_asian(c)), None)
     strip_theme_fonts(doc.styles.element)  # theme fonts would win over the explicit ones below
     defaults = doc_defaults_rpr(doc)
@@ -525,10 +546,10 @@ def setup_styles(doc: DocxDocument, handout: Handout, asian: str) -> None:
     table = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     table.base_style = doc.styles["Normal Table"]
     set_table_borders(table, RULE, 4)
-    if asian != FONT:  # the styles above name FONT in every slot
-        for fonts in doc.styles.element.iter(qn("w:rFonts")):
-            if fonts.get(qn("w:eastAsia")) == FONT:
-                fonts.set(qn("w:eastAsia"), asian)
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):  # the styles above name FONT in every slot
+        for attr, face in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin), ("w:eastAsia", asian)):
+            if fonts.get(qn(attr)) == FONT:
+                fonts.set(qn(attr), face)
 
 
 # -- the writer ------------------------------------------------------------------------------
@@ -561,17 +582,19 @@ class _Writer:
         self.pair: DocxTable | None = None  # the open side-by-side table of a bilingual handout
         self.bookmarks = 0
         self.latin = next((langs.get(c).bcp47 for c in handout.langs if not east_asian(c)), LATIN_IN_CJK)
-        # the East Asian face of the document: the first East Asian language's; the other
-        # languages' runs name their own (a stand-in source text may add one)
+        # The document's faces: the first language's for Latin text, the first East Asian
+        # language's for East Asian text; runs of other languages name their own (a stand-in
+        # source text may add a language)
         used = dict.fromkeys([*handout.langs, *(t.lang for t in handout.texts())])
-        self.faces = {faces.FACES[face_key(c)].family: face_key(c) for c in used if east_asian(c)}
-        own = [faces.FACES[face_key(c)].family for c in handout.langs if east_asian(c)]
-        self.asian = own[0] if own else FONT
+        self.face = {c: language_face(c, handout, options) for c in used}
+        self.latin_font = self.face[handout.langs[0]].family
+        own = [self.face[c].family for c in handout.langs if east_asian(c)]
+        self.asian = own[0] if own else self.latin_font
         drop_template_leftovers(self.doc)
-        setup_styles(self.doc, handout, self.asian)
-        for family, key in self.faces.items():
+        setup_styles(self.doc, handout, self.latin_font, self.asian)
+        for face in dict.fromkeys(self.face.values()):
             declare_font(
-                self.doc, family, panose="020B0200000000000000", charset=CHARSETS[key], family="swiss"
+                self.doc, face.family, panose="020B0200000000000000", charset=face.charset, family="swiss"
             )
         # name -> style id: python-docx's own style setter searches all 160 styles for the
         # default one on every call, which was most of the run time
@@ -656,8 +679,11 @@ class _Writer:
             east_asia=lang.bcp47 if asian else None,
             hint="eastAsia" if asian else None,
         )
-        if asian and faces.FACES[face_key(text.lang)].family != self.asian:
-            props = props.but(asian=faces.FACES[face_key(text.lang)].family)
+        face = self.face.get(text.lang)
+        if face is not None and asian and face.family != self.asian:
+            props = props.but(asian=face.family)
+        if face is not None and face.family != self.latin_font:  # its Latin letters too, as the PDF
+            props = props.but(font=face.family)
         if self.slant and not asian:  # Chinese has no italic: a slanted Han character is a distortion
             props = props.but(italic=True)
         return props.but(colour=STALE) if text.stale else props
@@ -680,7 +706,7 @@ class _Writer:
             elif isinstance(node, Span):
                 self.span(parent, node, props, text, where)
             elif isinstance(node, CodeSpan):
-                make_run(parent, node.value, props.but(style="VerbatimChar", hint=None))
+                make_run(parent, node.value, props.but(style="VerbatimChar", hint=None, font=None))
             elif isinstance(node, MathSpan):
                 make_run(parent, node.value, props.but(font=MATH_FONT, italic=True, no_proof=True, hint=None))
             elif isinstance(node, XRef):
@@ -1068,7 +1094,7 @@ class _Writer:
         fonts, which differ from machine to machine)."""
         import resvg_py
 
-        files = [f for key in dict.fromkeys([*self.faces.values(), "sc"]) for f in _face_files(key)]
+        files = [f for face in dict.fromkeys(self.face.values()) for f in face.files]
         return bytes(
             resvg_py.svg_to_bytes(
                 svg_path=path, zoom=SVG_ZOOM, skip_system_fonts=True, font_files=files, sans_serif_family=FONT
@@ -1132,20 +1158,18 @@ class _Writer:
         return chars
 
     def embed_fonts(self) -> None:
-        """Subsets of the regular and bold weights of every face the document names (Noto Sans SC
-        always: it sets the Latin text too). A face not fetched yet is named, not embedded."""
+        """Subsets of the regular and bold weights of every face the document names, with Word's
+        fallback for the known ones. A face not installed is named, not embedded."""
         embedder = FontEmbedder(self.doc)
-        wanted = {FONT: "sc", **self.faces}
-        for name in (*wanted, MONO_FONT):
-            embedder.alt_name(name, ALT_NAMES[name])
+        named = dict.fromkeys(self.face.values())
+        for name in (*(f.family for f in named), MONO_FONT):
+            if name in ALT_NAMES:
+                embedder.alt_name(name, ALT_NAMES[name])
         chars = self.used_characters()
-        for family, key in wanted.items():
-            try:
-                regular, bold = faces.paths(key)
-            except faces.FaceError:
-                continue
-            embedder.embed(family, "regular", subset_font(regular, chars))
-            embedder.embed(family, "bold", subset_font(bold, chars))
+        for face in named:
+            if face.files:
+                embedder.embed(face.family, "regular", subset_font(face.files[0], chars))
+                embedder.embed(face.family, "bold", subset_font(face.files[1], chars))
         embedder.finish()
 
     def properties(self) -> None:

@@ -786,6 +786,12 @@ def _parsed_font(path: str) -> Any:
     return TTFontFile(path, validate=0)
 
 
+def family_name(path: str) -> str:
+    """The family name a TrueType file gives itself (its name table), which Word looks it up by."""
+    name = _parsed_font(path).familyName
+    return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+
+
 def subset_font(path: str, chars: Iterable[str]) -> bytes:
     """A TrueType font holding only the glyphs of ``chars`` (those it has), with a Unicode cmap.
 
