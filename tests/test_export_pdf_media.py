@@ -124,6 +124,22 @@ def test_images_keep_their_natural_size_within_the_frame(tmp_path: Path) -> None
     assert h == pytest.approx(0.4 * frame_height, abs=0.01) and w == pytest.approx(h / 3, abs=0.01)
 
 
+def test_a_jpeg_figure_is_embedded_as_it_is(tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = tmp_path / "book"
+    shutil.copytree(FIGURES, root)
+    with Image.open(root / "media" / "feature-map.png") as png:
+        png.convert("RGB").save(root / "media" / "feature-map.jpg", quality=90)
+    for lang in ("zh", "en"):
+        chapter = root / lang / "ch05.yaml"
+        chapter.write_text(chapter.read_text().replace("feature-map.png", "feature-map.jpg"))
+    data = pdf(build(load_book(str(root)), KEY, ("zh", "en")), Options())
+    [(_, image)] = images(data)
+    assert "/DCTDecode" in image["/Filter"] and (image["/Width"], image["/Height"]) == (120, 80)
+    assert pdf(build(load_book(str(root)), KEY, ("zh", "en")), Options()) == data
+
+
 def test_svg_figures_are_vector_paths_with_their_lettering_as_text() -> None:
     h = handout(("en",))
     svg_only = with_blocks(h, [figure(h, "fig-sliding")])
