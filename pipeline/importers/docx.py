@@ -60,7 +60,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MONOSPACE = re.compile(
     r"courier|consolas|menlo|monaco|mono|source code|inconsolata|fira code|lucida console", re.I
 )
-CODE_STYLES = re.compile(r"code|preformatted|plain text|verbatim|listing|源代码|代码", re.I)
+CODE_STYLES = re.compile(r"code|preformatted|plain\s*text|verbatim|listing|源代码|代码", re.I)
 HEADING = re.compile(r"^(?:heading|标题|titre|überschrift)\s*([1-9])$", re.I)
 DISPLAY_NUMBER = re.compile(r"\s*(\(\s*[\d.]+\s*\))?\s*")  # what may stand beside a displayed equation
 MANUAL_NUMBER = re.compile(r"^\s*(?:\d{1,3}|[a-z])[.)、．]\s+|^\s*[（(]\d{1,3}[)）]\s*")
