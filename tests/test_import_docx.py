@@ -351,3 +351,20 @@ def test_field_hyperlinks_and_a_table_of_contents(tmp_path: Path) -> None:
     chapter, warnings = read(path)
     assert texts(chapter) == ["Links", 'Read <a href="https://numpy.org/"><b>the docs</b></a> or 7.']
     assert "the table of contents was skipped (handouts make their own)" in warnings
+
+
+def test_entities_are_not_expanded_and_strict_files_are_named(tmp_path: Path, capsys) -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        b"<w:p><w:r><w:t>&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    path = tmp_path / "laughs.docx"
+    path.write_bytes(zipped({"word/document.xml": laughs}))
+    chapter, _ = read(path)
+    assert "aaaa" not in "".join(texts(chapter))  # the entities were not expanded
+    strict = b'<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body/></w:document>'
+    assert "'Strict Open XML' document" in bad(
+        tmp_path, "strict.docx", zipped({"word/document.xml": strict}), capsys
+    )

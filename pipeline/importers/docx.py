@@ -349,6 +349,10 @@ class _Reader:
         if root is None:
             raise ManuscriptError(f"{self.path}: the package names {self.main} but does not hold it")
         body = root.find(_w("body"))
+        if body is None and "purl.oclc.org/ooxml" in str(root.tag):
+            raise ManuscriptError(
+                f"{self.path}: a 'Strict Open XML' document: save it in Word as a Word Document (.docx)"
+            )
         if body is None:
             raise ManuscriptError(f"{self.path}: {self.main} has no document body")
         self.read_footnotes()
