@@ -165,3 +165,24 @@ def test_a_translated_figure_with_its_own_image_gets_a_language_twin(folder: str
         BOOKS["ch05"] / "media" / "sliding.en.svg"
     ).read_bytes()
     assert main(["check", "--sources", str(sources)]) == 0
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_an_imported_manuscript_exports_to_handouts_of_the_same_structure(fmt: str, tmp_path: Path) -> None:
+    """Manuscript -> sources -> handout -> sources: the handout of an imported chapter holds the
+    same blocks, units and inline tags."""
+    sources = tmp_path / "sources"
+    shutil.copytree(BOOKS["ch04"], sources, ignore=shutil.ignore_patterns("zh", "en", "exports"))
+    fixtures = ROOT / "tests" / "fixtures" / "import"
+    base = ["--sources", str(sources), "import", "--chapter", "ch01"]
+    assert main([*base, str(fixtures / "kernel.zh.md"), "--lang", "zh"]) == 0
+    assert (
+        main([*base, str(fixtures / "kernel.en.md"), "--lang", "en", "--translation-of", "zh", "--accept"])
+        == 0
+    )
+    book = load_book(str(sources))
+    for lang in ("zh", "en"):
+        path = tmp_path / f"ch01.{lang}.{fmt}"
+        path.write_bytes(WRITERS[fmt](build(book, "ch01", (lang,)), Options(out_dir=str(tmp_path))))
+        again, _ = imported(path, lang, "ch01")
+        assert shape(again, fmt == "md") == shape(book.chapters[lang]["ch01"], fmt == "md")
