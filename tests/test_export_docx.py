@@ -655,6 +655,13 @@ def test_tables_repeat_their_header_row_and_keep_rows_whole(rendered: Rendered) 
         assert first.find(qn("w:tblHeader")) is not None
         for row in table.rows:
             assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        # a short table keeps together (every row with the next); a long one may break
+        kept = [
+            all(p._p.find(f"{W}pPr/{W}keepNext") is not None for p in row.cells[0].paragraphs)
+            for row in table.rows
+        ]
+        short = len(table.rows) <= 12
+        assert kept == [short] * (len(table.rows) - 1) + [False]
 
 
 def test_bilingual_units_sit_side_by_side(rendered: Rendered) -> None:

@@ -172,6 +172,7 @@ GUTTER = 340  # 6 mm between the two languages of a bilingual row
 CHAR_TWIPS = 92  # rough width of one Latin character at 8 pt, for column widths
 HEADER_MIN = 10  # a header up to this wide (five Chinese characters) stays on one line
 BOLD_WIDTH = 1.1  # bold text (header row, row headers) is that much wider
+KEEP_ROWS = 12  # a table of at most this many rows (header included) is not broken across pages
 
 # custom styles, based on Normal (paragraphs) or on the default paragraph font (characters)
 KICKER, TITLE_META, LIST_TITLE, LEAD = "Kicker", "Title Meta", "List Title", "Lead"
@@ -945,6 +946,10 @@ class _Writer:
                 if r == 0:
                     set_cell_border(cell, "bottom", ACCENT, 8)
         mark_header_row(table.rows[0])
+        if len(rows) <= KEEP_ROWS:  # a short table stays on one page: each row keeps with the next
+            for row in table.rows[:-1]:
+                for p in row._tr.iter(qn("w:p")):
+                    DocxParagraph(p, None).paragraph_format.keep_with_next = True  # type: ignore[arg-type]
 
     def cell(self, cell: _Cell, data: Cell, style: str) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
