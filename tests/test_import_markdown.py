@@ -265,3 +265,24 @@ def test_a_manuscript_and_its_translation_become_a_clean_book(tmp_path: Path, ca
         == "with only <m>2 \\cdot 9 C^2</m> weights;"
     )
     assert en.footnotes[0].text.text == "This observation comes from the VGG paper."
+
+
+def test_a_language_the_book_does_not_have_is_refused(tmp_path: Path, capsys) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(
+        ROOT / "examples" / "showcase", sources, ignore=shutil.ignore_patterns("zh", "en", "exports")
+    )
+    code = main(
+        [
+            "--sources",
+            str(sources),
+            "import",
+            str(FIXTURES / "kernel.en.md"),
+            "--lang",
+            "fr",
+            "--chapter",
+            "ch01",
+        ]
+    )
+    assert code == 2 and "'fr' is not a language of the book (zh, en in book.yaml)" in capsys.readouterr().err
+    assert not (sources / "fr").exists()

@@ -86,6 +86,26 @@ def _check_media(files: list[tuple[str, bytes]], overwrite: bool) -> None:
                     raise UsageError(f"{display_path(name)} exists: give --force to overwrite it")
 
 
+def _book_languages(sources: str) -> list[str]:
+    """The languages book.yaml names (source first); [] when there is no readable book.yaml
+    (a new book: the chapter is written all the same, and `check` says what is missing)."""
+    from pipeline import yamlsrc
+    from pipeline.errors import SourceError
+    from pipeline.yamlsrc import Map, Scalar, Seq
+
+    try:
+        root = yamlsrc.read(os.path.join(sources, "book.yaml")).root
+    except (SourceError, OSError):
+        return []
+    if not isinstance(root, Map):
+        return []
+    source, translations = root.get("source"), root.get("translations")
+    codes = [source.value] if isinstance(source, Scalar) else []
+    if isinstance(translations, Seq):
+        codes += [item.value for item in translations.items if isinstance(item, Scalar)]
+    return codes
+
+
 def run(args: argparse.Namespace) -> int:
     from pipeline import langs
     from pipeline.errors import SourceError, UsageError, display_path
@@ -105,6 +125,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--accept records source fingerprints: it needs --translation-of LANG")
     if args.translation_of == args.lang:
         raise UsageError("--translation-of names the manuscript's own language")
+    known = _book_languages(args.sources)
+    for code in filter(None, (args.lang, args.translation_of)):
+        if known and code not in known:
+            raise UsageError(
+                f"{code!r} is not a language of the book ({', '.join(known)} in book.yaml): "
+                f"add it first (pipeline add-language {code})"
+            )
     target = os.path.join(args.sources, args.lang, f"{args.chapter}.yaml")
     if os.path.exists(target) and not args.force and not args.dry_run:
         raise UsageError(f"{display_path(target)} exists: give --force to overwrite it")
