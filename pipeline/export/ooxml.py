@@ -29,7 +29,7 @@ from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import RGBColor, Twips
+from docx.shared import Twips
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -156,15 +156,6 @@ def set_east_asian_font(style_or_run: Any, name: str, latin: str | None = None) 
             fonts.set(qn(attr), latin)
 
 
-def set_east_asian_hint(run: Run) -> None:
-    """w:rFonts/@w:hint="eastAsia": ambiguous characters (“ ” … ·) are set as Chinese ones.
-
-    Without it Word treats curly quotes and ellipses in Chinese text as Latin characters and
-    gives them the Latin font and half-width spacing.
-    """
-    _child(_rpr(run), "rFonts").set(qn("w:hint"), "eastAsia")
-
-
 def set_language(element: Any, lang: str | None, east_asia: str | None = None) -> None:
     """w:lang on a style, run or w:rPr: @w:val tags Latin text, @w:eastAsia tags CJK text.
 
@@ -176,50 +167,6 @@ def set_language(element: Any, lang: str | None, east_asia: str | None = None) -
         tag.set(qn("w:val"), lang)
     if east_asia is not None:
         tag.set(qn("w:eastAsia"), east_asia)
-
-
-def set_run_properties(
-    run: Run,
-    *,
-    font: str | None = None,
-    hint: str | None = None,
-    bold: bool | None = None,
-    italic: bool | None = None,
-    colour: str | None = None,
-    half_points: int | None = None,
-    lang: str | None = None,
-    east_asia: str | None = None,
-) -> None:
-    """Give a new run (one without w:rPr) all its properties at once, in schema order.
-
-    The same XML as python-docx's font setters and :func:`set_language`, which look up and
-    insert every child one property at a time: with a few thousand runs per handout that was
-    half of a DOCX export.
-    """
-    rpr = OxmlElement("w:rPr")
-    if font is not None or hint is not None:
-        fonts = etree.SubElement(rpr, qn("w:rFonts"))
-        if hint is not None:
-            fonts.set(qn("w:hint"), hint)
-        if font is not None:  # every script in ``font``, as set_east_asian_font(run, font, font)
-            for attr in ("w:eastAsia", "w:ascii", "w:hAnsi", "w:cs"):
-                fonts.set(qn(attr), font)
-    for tag, on in (("w:b", bold), ("w:i", italic)):
-        if on is not None:
-            flag = etree.SubElement(rpr, qn(tag))
-            if not on:  # python-docx writes true as the bare element, false as w:val="0"
-                flag.set(qn("w:val"), "0")
-    if colour is not None:
-        etree.SubElement(rpr, qn("w:color")).set(qn("w:val"), str(RGBColor.from_string(colour)))
-    if half_points is not None:
-        etree.SubElement(rpr, qn("w:sz")).set(qn("w:val"), str(half_points))
-    if lang is not None or east_asia is not None:
-        tag = etree.SubElement(rpr, qn("w:lang"))
-        if lang is not None:
-            tag.set(qn("w:val"), lang)
-        if east_asia is not None:
-            tag.set(qn("w:eastAsia"), east_asia)
-    run._r.insert(0, rpr)
 
 
 def set_paragraph_style(paragraph: Paragraph, style_id: str) -> None:
@@ -315,28 +262,6 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") ->
     runs.append(paragraph.add_run(placeholder))
     run_with("w:fldChar", **{"w:fldCharType": "end"})
     return runs
-
-
-def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
-    """w:bookmarkStart/End around the paragraph's content, for links and cross-references."""
-    p = paragraph._p
-    start = OxmlElement("w:bookmarkStart", attrs={qn("w:id"): str(bookmark_id), qn("w:name"): name})
-    p.insert(1 if p.pPr is not None else 0, start)
-    p.append(OxmlElement("w:bookmarkEnd", attrs={qn("w:id"): str(bookmark_id)}))
-
-
-def add_hyperlink(paragraph: Paragraph, url: str, text: str, color: str) -> Run:
-    """An external w:hyperlink holding one underlined run; returns that run for further styling."""
-    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink", attrs={qn("r:id"): rid})
-    paragraph._p.append(link)
-    r = OxmlElement("w:r")
-    link.append(r)
-    run = Run(r, paragraph)  # type: ignore[arg-type]
-    run.text = text
-    run.font.underline = True
-    run.font.color.rgb = RGBColor.from_string(color)
-    return run
 
 
 # -- tables --------------------------------------------------------------------------------------
