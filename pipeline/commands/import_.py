@@ -170,6 +170,12 @@ def run(args: argparse.Namespace) -> int:
 
         chapter, twins = align(source, chapter, report, args.accept)
         media = _twins(args.sources, args.lang, twins, media, report)
+    # what could not be mapped is shown first: it explains a failure to write, too
+    for problem in report.warnings:
+        print(
+            f"{problem.pos}: warning: {problem.field + ': ' if problem.field else ''}{problem.message}",
+            file=sys.stderr,
+        )
     header = f"imported from {os.path.basename(args.manuscript)} by pipeline import"
     files = [(os.path.join(args.sources, rel), data) for rel, data in media.items()]
     try:
@@ -190,11 +196,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"pipeline: error: cannot write {display_path(target)}: {exc.strerror}", file=sys.stderr)
         return EXIT_UNUSABLE
-    for problem in report.warnings:
-        print(
-            f"{problem.pos}: warning: {problem.field + ': ' if problem.field else ''}{problem.message}",
-            file=sys.stderr,
-        )
     n = len(report.warnings)
     done = "would write" if args.dry_run else "wrote"
     print(
