@@ -6,7 +6,8 @@ with files from an earlier build, applies one mutation, and runs commands in-pro
 that fails must print one line per problem, ``path:line:col: field: message`` (or
 ``pipeline: ...``), exit 2 (unusable input) or 1 (findings), show no traceback and change no
 file at all: no partial output, no temporary file, the earlier exports byte for byte. Valid
-input must export, with markup characters printed literally.
+input must export, with text that only looks like markup printed literally and real inline tags
+rendered.
 
 Expected lines are templates: ``{line}`` is the line the mutation landed on in the pristine file
 (found by searching it), ``{line+2}`` two lines below it, so a case still pins the exact position
