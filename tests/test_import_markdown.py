@@ -286,3 +286,15 @@ def test_a_language_the_book_does_not_have_is_refused(tmp_path: Path, capsys) ->
     )
     assert code == 2 and "'fr' is not a language of the book (zh, en in book.yaml)" in capsys.readouterr().err
     assert not (sources / "fr").exists()
+
+
+def test_title_block_is_only_dropped_after_a_kicker(tmp_path: Path) -> None:
+    plain, _ = read("# Notes\n\nIntro.\n\nEdition of 2019 is the one we use.\n\nMore.\n", tmp_path)
+    assert [u.text for u in plain.units()] == [
+        "Notes",
+        "Intro.",
+        "Edition of 2019 is the one we use.",
+        "More.",
+    ]
+    handout, _ = read("# Notes\n\n*Chapter 7*\n\nA book line.\n\nEdition of 1 May 2026\n\nText.\n", tmp_path)
+    assert [u.text for u in handout.units()] == ["Notes", "Text."] and handout.number.value == 7

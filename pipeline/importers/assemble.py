@@ -185,10 +185,13 @@ class Assembler:
         return True
 
     def drop_title_block(self, events: list[Event]) -> list[Event]:
-        """Drop the kicker, the book line, the credit and the edition date of a handout."""
+        """Drop the kicker, the book line, the credit and the edition date of a handout: only
+        after a "Chapter 4" kicker (before or after the title), the mark of our handouts."""
         start = 0
         if events and self.is_kicker(events[0]):
             start = 1
+        if self.number is None:
+            return events
         for i, e in enumerate(events[start : start + 5], start):
             if not isinstance(e, Para):
                 break
