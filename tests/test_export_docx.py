@@ -510,6 +510,15 @@ def test_footnote_numbers_match_the_handout(showcase: Rendered) -> None:
     assert sorted(printed) == sorted(numbers)
 
 
+def test_notes_called_out_of_order_keep_the_handouts_numbers(showcase_zh: Handout) -> None:
+    """Word would number the first note it meets 1: a note 2 called first prints its own mark."""
+    handout = edited(showcase_zh, "x", inlines=("见", NoteRef(2, "fn-second", "footnotes.second"), "。"))
+    body = render(handout).body
+    calls = body.findall(f".//{W}footnoteReference")
+    assert calls and all(c.get(f"{W}customMarkFollows") == "1" for c in calls)
+    assert text_of(calls[0].getparent()) == "2"
+
+
 def _refs(nodes: tuple | list) -> list[NoteRef]:
     out = []
     for n in nodes:

@@ -213,6 +213,8 @@ def check_characters(handout: Handout) -> None:
                 extra += [n.url or "" for n in block.notes]
             elif isinstance(block, CodeBlock):
                 extra.append(block.code)
+            elif isinstance(block, MathBlock):
+                extra.append(block.tex)
         problems = [_character_problem(s, HANDOUT_POS, "") for s in extra if _XML_INVALID.search(s)]
     if problems:
         raise RenderError(problems)
