@@ -1341,6 +1341,14 @@ for case_id, new, name in (
     )
 command(
     "po",
+    "po-unclosed-tag",
+    _po(_msgstr(b"No <b>commercial support.")),
+    PO_IMPORT,
+    2,
+    "ch.po:{line+1}:1: profiles.caffe.cons.no-commercial-support: msgstr: <b> is not closed (</b> is missing)",
+)
+command(
+    "po",
     "po-invalid-utf8",
     _po(_msgstr(b"No \xff support.")),
     PO_IMPORT,
