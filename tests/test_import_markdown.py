@@ -298,3 +298,19 @@ def test_title_block_is_only_dropped_after_a_kicker(tmp_path: Path) -> None:
     ]
     handout, _ = read("# Notes\n\n*Chapter 7*\n\nA book line.\n\nEdition of 1 May 2026\n\nText.\n", tmp_path)
     assert [u.text for u in handout.units()] == ["Notes", "Text."] and handout.number.value == 7
+
+
+def test_numbers_typed_before_headings_are_cut_but_not_numbers_of_the_title(tmp_path: Path) -> None:
+    text = (
+        "# T\n\n## 1.2 Padding\n\nA.\n\n## 3. Stride\n\nB.\n\n## 2.5D Convolution\n\nC.\n\n## 4、步长\n\nD.\n"
+    )
+    chapter, _ = read(text, tmp_path)
+    assert [b.title.text for b in chapter.blocks] == ["Padding", "Stride", "2.5D Convolution", "步长"]
+    assert [b.numbered for b in chapter.blocks] == [True, True, False, True]  # as typed
+
+
+def test_a_heading_without_a_number_among_numbered_ones_is_unnumbered(tmp_path: Path) -> None:
+    chapter, _ = read("# T\n\n## Preface\n\nA.\n\n## 1. Padding\n\nB.\n", tmp_path)
+    assert [(b.title.text, b.numbered) for b in chapter.blocks] == [("Preface", False), ("Padding", True)]
+    chapter, _ = read("# T\n\n## Preface\n\nA.\n\n## Padding\n\nB.\n", tmp_path)
+    assert [b.numbered for b in chapter.blocks] == [True, True]

@@ -65,7 +65,8 @@ CALLOUT_LABELS = {"note": "Note", "tip": "Tip", "warning": "Warning", "editor": 
 ALERTS = {"NOTE": "note", "TIP": "tip", "IMPORTANT": "note", "WARNING": "warning", "CAUTION": "warning"}
 FIGURE_KINDS = (".png", ".jpg", ".jpeg", ".svg")  # what pipeline.media accepts
 TAG = re.compile(r"\\tag\*?\{[^{}]*\}")  # an equation's number as the handouts write it
-SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)+\.?[\s\u3000]+|^\s*\d+[.、．][\s\u3000]*(?=\S)")
+# "4.1.2 Title", "3. Title", "3、标题": a number typed before a heading (not "2.5D Convolution")
+SECTION_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)+\.?[\s\u3000]+|^\s*\d+(?:[.．][\s\u3000]+|、[\s\u3000]*)")
 MARKS = {"pros": "✓", "cons": "✗"}
 SEPARATOR = r"[\s\u3000]*(?:[:：.．][\s\u3000]*)?"  # after "Table 1" or "Figure 1" in a caption
 NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
@@ -113,7 +114,10 @@ class Assembler:
         self.anchors: dict[str, str] = {}  # anchor or bookmark -> block id
         self.targets: set[str] = set()  # ids of sections and tables
         self.number: int | None = None
-        self.numbered_headings = False
+        # where headings carry typed numbers (as handouts print them), one without is unnumbered
+        self.numbered_headings = any(
+            isinstance(e, Heading) and SECTION_NUMBER.match(N.plain(N.strip(e.nodes))) for e in ms.events
+        )
         # equations written with \tag are numbered, the others not; without any, all are
         self.tagged_math = any(isinstance(e, MathEv) and e.tagged for e in _all_events(ms.events))
 
@@ -203,7 +207,10 @@ class Assembler:
         return events[lead:]
 
     def drop_glossary(self, events: list[Event]) -> list[Event]:
-        """A handout's glossary section (the book's glossary lives in glossary.yaml)."""
+        """A handout's glossary section (the book's glossary lives in glossary.yaml); only in a
+        handout (after its kicker): a manuscript's own glossary is text."""
+        if self.number is None:
+            return events
         for i, e in enumerate(events):
             if isinstance(e, Heading) and N.plain(self.heading_text(e.nodes)[0]).strip() == self.f.glossary:
                 rest = events[i + 1 :]
@@ -262,7 +269,6 @@ class Assembler:
         self, h: Heading, body: list[Event], prefix: str, depth: int, namer: ids.Namer
     ) -> list[Block]:
         title, numbered = self.heading_text(h.nodes)
-        self.numbered_headings |= numbered
         if depth >= MAX_SECTION_DEPTH or not body:
             why = "nothing under it" if not body else f"sections nest at most {MAX_SECTION_DEPTH} levels deep"
             self.report.warn(h.pos, f"heading kept as a bold paragraph ({why})")
