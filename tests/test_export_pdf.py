@@ -469,13 +469,26 @@ def test_wide_tables_are_on_landscape_pages(case: tuple[Handout, bytes]) -> None
     h, data = case
     r = reader(data)
     for table in (b for b in h.blocks if isinstance(b, Table) and b.role == "table"):
-        name, label = squash(table.rows[0][0].text[0].plain), squash(table.header[0].text[0].plain)
+        name = squash(table.rows[0][0].text[0].plain)
+        label = squash(table.label[0].plain if table.label else table.header[0].text[0].plain)
         number = next(
             i for i, text in enumerate(page_texts(data)) if name in squash(text) and label in squash(text)
         )
         page = r.pages[number]
         landscape = float(page.mediabox.width) > float(page.mediabox.height)
         assert landscape == (len(table.header) > 6)
+
+
+def test_a_page_before_a_landscape_table_is_filled_with_what_follows_it() -> None:
+    # the table floats to the next page; the chapter's outline keeps its order (14.1 first)
+    book = load_book(str(ROOT / "sources"))
+    data = pdf(build(book, "ch14", ("en",)), Options())
+    r = reader(data)
+    first = squash(page_texts(data)[0])
+    assert "14.2.1Caffe" in first and "Table14.1" not in first
+    assert float(r.pages[1].mediabox.width) > float(r.pages[1].mediabox.height)
+    titles = [str(x.title) for x in r.outline if not isinstance(x, list)]
+    assert titles[:2] == ["14.1 Comparison of Common Frameworks", "14.2 Features of Each Framework"]
 
 
 # -- metadata and outline ------------------------------------------------------------------------

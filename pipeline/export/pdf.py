@@ -689,15 +689,25 @@ class _Anchored(_Bookmark):
     """A heading with its bookmark and outline entry. Part of the heading rather than a
     flowable of its own, so keep-with-next sees the heading's own space before it."""
 
-    def __init__(self, inner: Flowable, key: str, title: str, level: int) -> None:
+    def __init__(self, inner: Flowable, key: str, title: str, level: int, hold: bool = False) -> None:
         super().__init__(inner, key)
         self.title, self.level = title, level
+        # a heading drawn before a landscape table it follows in the chapter (the table floated
+        # to the next page): its outline entry waits for the table's, to keep the chapter's order
+        self.hold = hold
 
     def again(self, inner: Flowable) -> Flowable:
-        return _Anchored(inner, self.key, self.title, self.level)
+        return _Anchored(inner, self.key, self.title, self.level, self.hold)
 
     def draw(self) -> None:
-        self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
+        held = self.canv.__dict__.setdefault("_held_outline", [])
+        if self.hold:
+            held.append((self.title, self.key, self.level))
+        else:
+            self.canv.addOutlineEntry(self.title, self.key, self.level, closed=False)
+            for title, key, level in held:
+                self.canv.addOutlineEntry(title, key, level, closed=False)
+            held.clear()
         super().draw()
 
 
@@ -1556,18 +1566,49 @@ class _Story:
                 self.block(blocks[i])
                 i += 1
                 continue
-            # the wide table, its heading and the editor's notes on it get landscape pages
+            # the wide table, its heading and the editor's notes on it get landscape pages; like
+            # a float, they wait for the end of the current page when what follows them fits
+            # there, rather than leave that page half empty
             end = spans[i]
+            after = self.fill_page(blocks, end, spans)
             self.out += [NextPageTemplate("landscape"), PageBreak()]
             self.landscape = True
             for b in blocks[i:end]:
                 self.block(b)
             self.landscape = False
-            if end < len(blocks) or self.h.footnotes:
+            if after < len(blocks) or self.h.footnotes:
                 self.out += [NextPageTemplate("portrait"), PageBreak()]
-            i = end
+            i = after
         self.footnotes()
         return self.out
+
+    def page_used(self) -> float:
+        """How much of the current portrait page the flowables since the last page break use."""
+        start = max((k + 1 for k, f in enumerate(self.out) if isinstance(f, PageBreak)), default=0)
+        width, height = self.frames["portrait"]
+        return sum(_height(f, width, height) for f in self.out[start:])
+
+    def fill_page(self, blocks: list[Block], end: int, spans: dict[int, int]) -> int:
+        """Lay out the blocks after a landscape span that fit in what is left of the current
+        page (when more than a third of it is left); the index of the first block not laid out."""
+        width, height = self.frames["portrait"]
+        free = height - self.page_used() - 12  # the frame's own padding
+        j = end
+        if free < height / 3:
+            return j
+        while j < len(blocks) and j not in spans:
+            before = len(self.out)
+            self.block(blocks[j])
+            used = sum(_height(f, width, height) for f in self.out[before:])
+            if used > free:
+                del self.out[before:]
+                break
+            for f in self.out[before:]:
+                if isinstance(f, _Anchored):
+                    f.hold = True
+            free -= used
+            j += 1
+        return j
 
     def landscape_spans(self) -> Iterator[tuple[int, int]]:
         """(start, end) of the blocks set on landscape pages: each wide table with the heading
@@ -1582,6 +1623,20 @@ class _Story:
                 ):
                     end += 1
                 yield start, end
+
+
+def _height(f: Flowable, width: float, height: float) -> float:
+    """The height a flowable takes in a frame, with the space around it."""
+    if isinstance(f, (NextPageTemplate, PageBreak)):
+        return 0.0
+    _, h = f.wrapOn(_scratch_canvas(), width, height * 10)
+    return h + f.getSpaceBefore() + f.getSpaceAfter()
+
+
+@cache
+def _scratch_canvas() -> Canvas:
+    """A canvas to measure flowables on before the document is built (nothing is drawn)."""
+    return Canvas(io.BytesIO())
 
 
 _BLOCKS: dict[type, Callable[[_Story, Any], None]] = {
