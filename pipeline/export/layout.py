@@ -365,6 +365,15 @@ def block_texts(block: Block) -> list[Text]:
     return out
 
 
+def shown(unit: Unit) -> str:
+    """A unit's visible text without its formatting, for places that print plain text (titles
+    in metadata and running heads, the book line): code and math as written, a reference or a
+    footnote reference left out."""
+    if "<" not in unit.text:
+        return unit.text
+    return inline.text_of(unit.inlines)
+
+
 def anchor(kind: str, item_id: str) -> str:
     """An ASCII anchor for an id: ids use single hyphens, so '--' for '.' is unambiguous."""
     return f"{kind}-{item_id.replace('.', '--')}"
@@ -469,7 +478,7 @@ class _Builder:
             label = lab(N_("Section %(number)s"), number=number)
         else:  # an unnumbered section is named by its title
             block = self.blocks.get(code, {}).get(target) or self.structure.block(target)
-            label = block.title.plain if isinstance(block, ModelSection) else target
+            label = shown(block.title) if isinstance(block, ModelSection) else target
         return XRef(label, anc, target)
 
     def text(self, code: str, unit: Unit) -> Text:
@@ -529,14 +538,14 @@ class _Builder:
                 meta = self.book.meta.get(self.book.source_lang)
             if meta is None:
                 return ""
-            title = meta.title.plain
+            title = shown(meta.title)
             if meta.title_translated:
                 title = lab(N_("%(title)s (title translated by the editors)"), title=title)
             return lab(
                 N_("%(book)s by %(author)s, %(publisher)s, %(year)s"),
                 book=title,
-                author=meta.author.plain,
-                publisher=meta.publisher.plain,
+                author=shown(meta.author),
+                publisher=shown(meta.publisher),
                 year=self.book.year.value if self.book.year else "",
             )
 
@@ -716,18 +725,18 @@ class _Builder:
         if meta is None:
             return ""
         year = self.book.year.value if self.book.year else ""
-        return self.labels[code](N_("After %(author)s, %(book)s (%(year)s)"), author=meta.author.plain,
-                                 book=meta.title.plain, year=year)  # fmt: skip
+        return self.labels[code](N_("After %(author)s, %(book)s (%(year)s)"), author=shown(meta.author),
+                                 book=shown(meta.title), year=year)  # fmt: skip
 
     def info(self) -> DocInfo:
         first = self.codes[0]
         chapter = self.labels[first](N_("Chapter %(number)s"), number=self.first.number.value)
         meta = self.book.meta.get(first)
-        sections = [b.title.plain for b in self.first.walk() if isinstance(b, ModelSection)]
+        sections = [shown(b.title) for b in self.first.walk() if isinstance(b, ModelSection)]
         return DocInfo(
-            title=" / ".join(self.chapters[c].title.plain for c in self.codes),
-            author=meta.author.plain if meta else "",
-            subject=f"{meta.title.plain}, {chapter}" if meta else chapter,
+            title=" / ".join(shown(self.chapters[c].title) for c in self.codes),
+            author=shown(meta.author) if meta else "",
+            subject=f"{shown(meta.title)}, {chapter}" if meta else chapter,
             keywords=tuple(sections),
             language=self.labels[first].language.bcp47,
             creator=f"pipeline {__version__}",
@@ -763,7 +772,7 @@ def build(book: Book, key: str, codes: tuple[str, ...]) -> Handout:
     """The handout of chapter ``key`` in the languages ``codes`` (first one leads)."""
     b = _Builder(book, key, codes)
     blocks = b.blocks_of(b.structure.blocks) + b.glossary()
-    running = " / ".join(b.chapters[c].title.plain for c in codes)
+    running = " / ".join(shown(b.chapters[c].title) for c in codes)
     footnotes = b.footnotes()
     handout = Handout(
         key,
