@@ -64,3 +64,11 @@ def unknown_commands(tex: str) -> list[str]:
         name = type(exc).__name__
         return [f"… ({name}: {exc})"] if str(exc) else [name]
     return re.findall(r">\\([A-Za-z]+)<", mathml)
+
+
+def shape(tex: str) -> str:
+    """A formula without what its renderings do not keep: spaces, and braces around a single
+    symbol (k_h and k_{h}). A formula read back from a Word equation matches its source's in
+    shape, not always character for character."""
+    tex = re.sub(r"\s+", "", tex)
+    return re.sub(r"([_^])\{(\\?[A-Za-z0-9])\}", r"\1\2", tex)

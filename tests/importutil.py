@@ -25,9 +25,19 @@ def _renumber(nodes: list, fns: dict[str, int]) -> list:
             out.append(inline.FnRef(str(fns.setdefault(node.value, len(fns) + 1))))
         elif isinstance(node, inline.Span):
             out.append(inline.Span(node.tag, _renumber(node.children, fns), node.href))
+        elif isinstance(node, inline.Math):
+            out.append(inline.Math(tex_shape(node.value)))
         else:
             out.append(node)
     return out
+
+
+def tex_shape(tex: str) -> str:
+    """A formula as Word's equations keep it: a DOCX holds the equation (OMML), not its TeX, so
+    the TeX read back may differ in spaces and in braces around one symbol (k_h, k_{h})."""
+    from pipeline import tex as texmod
+
+    return texmod.shape(tex)
 
 
 def _cell(value: Unit | Fact, lang: str, fns: dict[str, int]) -> object:

@@ -444,11 +444,13 @@ def test_inline_code_and_math(showcase: Rendered) -> None:
     verbatim = showcase.doc.styles.get_by_id("VerbatimChar", WD_STYLE_TYPE.CHARACTER)
     assert verbatim.font.name == MONO_FONT
     assert verbatim.element.rPr.rFonts.get(qn("w:eastAsia")) == FONT
-    math = runs_with(showcase.body, r"y = \sum_i w_i x_i")
-    assert math
-    for run in math:
-        assert prop(run, "i") is not None
-        assert prop(run, "rFonts").get(f"{W}ascii") == "Cambria Math"
+    # inline math is a Word equation (m:oMath) inside the paragraph, not its TeX source
+    assert not runs_with(showcase.body, r"y = \sum_i w_i x_i")
+    m = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+    inline_math = [e for e in showcase.body.iter(f"{m}oMath") if e.getparent().tag == f"{W}p"]
+    assert inline_math
+    texts = ["".join(t.text or "" for t in e.iter(f"{m}t")) for e in inline_math]
+    assert any(t.startswith("y=") and "w" in t and "x" in t for t in texts), texts
 
 
 def test_markup_characters_print_literally(fixture_en: Handout) -> None:

@@ -122,7 +122,7 @@ from pipeline.export.ooxml import (
 # The face of Latin, Cyrillic and Greek text and of Simplified Chinese, as in the PDF.
 FONT = "Noto Sans SC"
 MONO_FONT = "Consolas"  # code: Word's monospace on Windows; elsewhere Courier New (w:altName) or alike
-MATH_FONT = "Cambria Math"  # TeX source of inline math, until it becomes OMML
+MATH_FONT = "Cambria Math"  # the TeX source of a formula the OMML converter refuses
 # Noto Sans SC has ✓ but not ✗; both marks come from one symbol font so they match.
 SYMBOL_FONT = "Segoe UI Symbol"
 STALE_MARK = "‡"
@@ -711,7 +711,7 @@ class _Writer:
             elif isinstance(node, CodeSpan):
                 make_run(parent, node.value, props.but(style="VerbatimChar", hint=None, font=None))
             elif isinstance(node, MathSpan):
-                make_run(parent, node.value, props.but(font=MATH_FONT, italic=True, no_proof=True, hint=None))
+                self.inline_math(parent, node.value, props)
             elif isinstance(node, XRef):
                 target = bookmark_name(node.anchor)
                 if where.in_link or target not in self.targets:
@@ -722,6 +722,16 @@ class _Writer:
                     )
             elif isinstance(node, NoteRef):
                 self.note_call(parent, node, props, text, where)
+
+    def inline_math(self, parent: _Element, tex: str, props: RunProps) -> None:
+        """Inline math as a Word equation (OMML) in the line, editable in Word; a formula the
+        converter refuses shows its TeX in the math face."""
+        try:
+            from pipeline.export import mathrender
+
+            parent.append(etree.fromstring(mathrender.omml(tex, display=False)))
+        except Exception:  # any converter failure: the TeX is still readable
+            make_run(parent, tex, props.but(font=MATH_FONT, italic=True, no_proof=True, hint=None))
 
     def string(self, parent: _Element, text: str, props: RunProps) -> None:
         """Plain text as a run; in italic, its East Asian characters in runs of their own that

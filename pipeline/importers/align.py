@@ -59,7 +59,7 @@ class Aligner:
         self.twins: list[tuple[str, str]] = []  # (source figure file, the translation's image)
 
     def unit(self, src: Unit, tr: Unit | None, pos: Position) -> Unit:
-        text = tr.text if tr is not None else ""
+        text = _same_formulas(tr.text, src.text) if tr is not None else ""
         if tr is None:
             self.report.warn(pos, f"{src.id}: no text in the translation (source {src.pos})")
         unit = Unit(src.id, text, tr.pos if tr is not None else pos)
@@ -280,6 +280,31 @@ class Aligner:
             else:
                 out.append(node)
         return out
+
+
+def _same_formulas(text: str, source: str) -> str:
+    """The translation's formulas written exactly as the source's where they are the same
+    formula (a Word equation does not keep the TeX's spacing): formulas are compared exactly."""
+    if "<m>" not in text or "<m>" not in source:
+        return text
+    from pipeline import tex
+
+    by_shape = {
+        tex.shape(a.value): a.value for a in inline.atoms(inline.parse(source)) if isinstance(a, inline.Math)
+    }
+
+    def fix(nodes: list) -> list:  # type: ignore[type-arg]
+        out: list = []  # type: ignore[type-arg]
+        for node in nodes:
+            if isinstance(node, inline.Span):
+                out.append(inline.Span(node.tag, fix(node.children), node.href))
+            elif isinstance(node, inline.Math):
+                out.append(inline.Math(by_shape.get(tex.shape(node.value), node.value)))
+            else:
+                out.append(node)
+        return out
+
+    return inline.markup(fix(inline.parse(text)))
 
 
 def align(
