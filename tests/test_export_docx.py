@@ -45,6 +45,7 @@ from pipeline.export.layout import (
     Heading,
     ListBlock,
     MathBlock,
+    MathSpan,
     NoteRef,
     Paragraph,
     Quote,
@@ -251,12 +252,13 @@ def num_pr(p: DocxParagraph) -> tuple[int, int] | None:
 
 # -- content -----------------------------------------------------------------------------------
 def without_calls(nodes: tuple | list) -> list:
-    """Inline nodes without footnote calls (Word prints those itself, or as custom marks)."""
+    """Inline nodes without footnote calls (Word prints those itself, or as custom marks) and
+    without formulas (Word equations: test_inline_code_and_math reads them)."""
     out: list = []
     for n in nodes:
         if isinstance(n, Span):
             out.append(Span(n.tag, without_calls(n.children), n.href))
-        elif not isinstance(n, NoteRef):
+        elif not isinstance(n, (NoteRef, MathSpan)):
             out.append(n)
     return out
 
