@@ -56,16 +56,31 @@ def plan(book: Book, names: list[str] | None = None) -> list[Stamp]:
     if names is not None:
         unknown = [n for n in names if not any(_matches(n, key, t.id) for key, _, t in twins)]
         if unknown:
-            listed = ", ".join(repr(n) for n in unknown)
-            raise UsageError(
-                f"no translation unit {listed} (ids look like profiles.caffe.pros.feedforward, "
-                "optionally prefixed by the chapter: ch14:...)"
-            )
+            raise UsageError(_unknown(unknown, twins))
     return [
         Stamp(target, target.pos.path, target.source, fingerprint(source.text))
         for key, source, target in twins
         if (names is None or any(_matches(n, key, target.id) for n in names)) and is_stale(source, target)
     ]
+
+
+def _unknown(names: list[str], twins: list[tuple[str, Unit, Unit]]) -> str:
+    """The message for names that match no translation unit, with the closest id of each."""
+    from pipeline.suggest import close_id
+
+    parts = []
+    for name in names:
+        chapter, sep, unit_id = name.rpartition(":")
+        ids = {t.id for key, _, t in twins if not sep or fnmatch.fnmatchcase(key, chapter)}
+        found = None if any(c in name for c in "*?[") else close_id(unit_id, ids)
+        hint = f"; did you mean {chapter + sep + found!r}?" if found else ""
+        parts.append(f"{name!r}{hint}")
+    if all("did you mean" in p for p in parts):
+        return f"no translation unit {', '.join(parts)}"
+    return (
+        f"no translation unit {', '.join(parts)} (ids look like profiles.caffe.pros.feedforward, "
+        "optionally prefixed by the chapter: ch14:...)"
+    )
 
 
 def apply(stamps: list[Stamp]) -> list[str]:

@@ -121,13 +121,24 @@ def missing_id(pair: Pair) -> Iterator[Hit]:
                 continue  # reported once, at the missing row, profile or note
             twin = _nearest(theirs, item.id, other.chapter.pos)
             where = display_path(other.path)
+            message = f"{item.id} is in the {this.lang} edition but not in {other.lang} ({where})"
             yield Hit(
-                f"{item.id} is in the {this.lang} edition but not in {other.lang} ({where})",
+                message + _misspelt(item.id, mine, theirs, other.lang),
                 item.pos,
                 unit=item.unit,
                 unit_id=item.id,
                 twin=twin,
             )
+
+
+def _misspelt(item_id: str, mine: dict[str, Item], theirs: dict[str, Item], lang: str) -> str:
+    """``"; did you mean 'ID' (in zh)?"`` naming the closest sibling id that only the other
+    edition has (fine-tuning for fine-tunning), or ``""``."""
+    from pipeline.suggest import close_id
+
+    parent = item_id.rpartition(".")[0]
+    found = close_id(item_id, [i for i in theirs if i not in mine and i.rpartition(".")[0] == parent])
+    return f"; did you mean {found!r} (in {lang})?" if found else ""
 
 
 @rule("missing-cell", "error", "a table row has a cell in one edition only", scope="pair")

@@ -57,7 +57,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         rules = select_rules(args.rule, args.skip)
     except KeyError as exc:
-        raise UsageError(f"unknown rule {exc.args[0]!r} (see `pipeline check --list`)") from None
+        from pipeline.check.catalog import catalog
+        from pipeline.suggest import did_you_mean
+
+        hint = did_you_mean(exc.args[0], catalog())
+        hint = f"; {hint}" if hint else ""
+        raise UsageError(f"unknown rule {exc.args[0]!r}{hint} (see `pipeline check --list`)") from None
     if args.list:
         sys.stdout.write(report.render_catalog(rules, args.format))
         return EXIT_OK

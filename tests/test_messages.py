@@ -1,0 +1,140 @@
+"""Issue 16: error messages that say what to do, and commands that do what people try.
+
+Each case runs the command line in-process on a copy of the shipped sources, as a new user
+would meet it, and pins the exact message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from checkutil import line_of, mutate
+from hostileutil import EN, ZH, Run, copy_sources, run_cli
+
+NOTHING_DONE = "pipeline: 1 problem in the sources; nothing was done"
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder holding a copy of the sources; the working directory."""
+    copy_sources(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    def run(*args: str) -> Run:
+        return run_cli(list(args), capsys)
+
+    return run
+
+
+# -- writing sources: typos and misplaced fields ------------------------------------------------
+def test_a_misspelt_field_is_named_with_the_field_it_should_be(root: Path, cli) -> None:
+    line = line_of(root, EN, "  caffe:\n    description:\n")
+    pros = mutate(root, EN, "    pros:\n      feedforward:", "    prso:\n      feedforward:")
+    out = cli("check")
+    assert out.status == 2
+    assert out.err.splitlines() == [
+        f"sources/en/ch14.yaml:{line + 1}:5: profiles.caffe.pros: missing required field ('prso' misspelt?)",
+        f"sources/en/ch14.yaml:{pros}:5: profiles.caffe.prso: unknown field; did you mean 'pros'? "
+        "(expected one of: cons, description, editor-note, pros)",
+        "pipeline: 2 problems in the sources; nothing was done",
+    ]
+
+
+def test_an_unknown_field_with_nothing_close_gets_no_guess(root: Path, cli) -> None:
+    line = mutate(root, ZH, "introduction:\n", "extra: 1\nintroduction:\n")
+    assert cli("check").err.splitlines()[0] == (
+        f"sources/zh/ch14.yaml:{line}:1: extra: unknown field "
+        "(expected one of: introduction, meta, profiles, profiles-title, table)"
+    )
+
+
+def test_an_under_indented_unit_field_is_not_taken_for_an_id(root: Path, cli) -> None:
+    line = mutate(root, EN, "        source: 7184ca93\n", "      source: 7184ca93\n")
+    out = cli("check")
+    assert out.status == 2
+    assert out.err.splitlines() == [
+        f"sources/en/ch14.yaml:{line}:7: profiles.caffe.pros.source: 'source:' looks like a unit's field "
+        "that is not indented under its unit; indent it as far as the 'text:' of 'feedforward'",
+        NOTHING_DONE,
+    ]
+
+
+def test_an_under_indented_field_after_a_plain_unit(root: Path, cli) -> None:
+    line = mutate(root, ZH, "      fine-tuning: 便于", "      comment: 注释\n      fine-tuning: 便于")
+    assert cli("check").err.splitlines()[0] == (
+        f"sources/zh/ch14.yaml:{line}:7: profiles.caffe.pros.comment: 'comment:' looks like a unit's field "
+        "that is not indented under its unit; write 'feedforward' as a mapping with 'text:' and indent "
+        "'comment:' as far as 'text:'"
+    )
+
+
+def test_a_misspelt_id_is_matched_with_the_other_edition(root: Path, cli) -> None:
+    line = mutate(root, EN, "      fine-tuning:\n", "      fine-tunning:\n")
+    zh_line = line_of(root, ZH, "      fine-tuning:")
+    # the twins are the profiles (a mapping starts at its first key)
+    zh_caffe, en_caffe = (line_of(root, rel, "  caffe:\n    description:") + 1 for rel in (ZH, EN))
+    out = cli("check")
+    assert out.status == 1
+    assert out.out.splitlines()[:2] == [
+        f"sources/en/ch14.yaml:{line + 1}:15: error missing-id: profiles.caffe.pros.fine-tunning is in the "
+        "en edition but not in zh (sources/zh/ch14.yaml); did you mean 'profiles.caffe.pros.fine-tuning' "
+        f"(in zh)? (twin: sources/zh/ch14.yaml:{zh_caffe}:5)",
+        f"sources/zh/ch14.yaml:{zh_line}:20: error missing-id: profiles.caffe.pros.fine-tuning is in the "
+        "zh edition but not in en (sources/en/ch14.yaml); did you mean 'profiles.caffe.pros.fine-tunning' "
+        f"(in en)? (twin: sources/en/ch14.yaml:{en_caffe}:5)",
+    ]
+
+
+def test_two_files_with_one_chapter_number(root: Path, cli) -> None:
+    for rel in (EN, ZH):
+        (root / rel.replace("ch14", "ch15")).write_bytes((root / rel).read_bytes())
+    out = cli("check")
+    assert out.status == 2
+    assert out.err.splitlines() == [
+        "sources/en/ch15.yaml:4:12: meta.chapter: chapter 14 again (as in sources/en/ch14.yaml:4:12); "
+        "give each chapter its own number",
+        "sources/zh/ch15.yaml:4:12: meta.chapter: chapter 14 again (as in sources/zh/ch14.yaml:4:12); "
+        "give each chapter its own number",
+        "pipeline: 2 problems in the sources; nothing was done",
+    ]
+
+
+# -- running commands: typos on the command line ------------------------------------------------
+@pytest.mark.parametrize("option", ["--rule", "--skip"])
+def test_a_misspelt_rule(root: Path, cli, option: str) -> None:
+    out = cli("check", option, "nubmers")
+    assert out.status == 2
+    assert (
+        out.err
+        == "pipeline: error: unknown rule 'nubmers'; did you mean 'numbers'? (see `pipeline check --list`)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("stamp", "profiles.caffe.pros.feedforwrd"),
+        ("check", "--accept", "profiles.caffe.pros.feedforwrd"),
+    ],
+)
+def test_a_misspelt_unit_id(root: Path, cli, args: tuple[str, ...]) -> None:
+    out = cli(*args)
+    assert out.status == 2
+    assert out.err == (
+        "pipeline: error: no translation unit 'profiles.caffe.pros.feedforwrd'; "
+        "did you mean 'profiles.caffe.pros.feedforward'?\n"
+    )
+
+
+def test_misspelt_ids_with_a_chapter_and_a_wildcard(root: Path, cli) -> None:
+    out = cli("stamp", "ch14:profiles.caffe.pros.feedforwrd", "profiles.nope.*")
+    assert out.err == (
+        "pipeline: error: no translation unit 'ch14:profiles.caffe.pros.feedforwrd'; did you mean "
+        "'ch14:profiles.caffe.pros.feedforward'?, 'profiles.nope.*' (ids look like "
+        "profiles.caffe.pros.feedforward, optionally prefixed by the chapter: ch14:...)\n"
+    )
