@@ -13,7 +13,7 @@ import os
 import sys
 
 from pipeline import __version__
-from pipeline.errors import SourceError, UsageError
+from pipeline.errors import Problem, SourceError, UsageError
 
 COMMANDS = ("check", "stamp", "export", "po")
 
@@ -98,7 +98,7 @@ def add_sources_option(parser: argparse.ArgumentParser) -> None:
 
 def report_source_error(exc: SourceError) -> int:
     for problem in exc.problems:
-        print(problem, file=sys.stderr)
+        print(problem.render() if isinstance(problem, Problem) else problem, file=sys.stderr)
     n = len(exc.problems)
     print(f"pipeline: {n} problem{'s' if n != 1 else ''} in the sources; nothing was done", file=sys.stderr)
     return EXIT_UNUSABLE

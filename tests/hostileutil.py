@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
 ZH = "sources/zh/ch14.yaml"
 EN = "sources/en/ch14.yaml"
-# one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line
-ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+)")
+# one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line, or
+# one of the two lines below a syntax error that show the source line and a caret under the column
+ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+| \d+ \| .*| +\| [\t ]*\^)")
 
 
 @dataclass(frozen=True)

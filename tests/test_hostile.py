@@ -367,41 +367,44 @@ broken(
     "syntax",
     "tab-indentation",
     replace(EN, "  chapter: 14", "\tchapter: 14"),
-    "sources/en/ch14.yaml:{line}:1: YAML syntax error: found character that cannot start any token "
-    "(while scanning for the next token)",
+    "sources/en/ch14.yaml:{line}:1: YAML syntax error: a tab in the indentation; indent with spaces only",
 )
-# libyaml finds out at the next quote, where the scalar it thought it read ends
+# libyaml finds out at the next quote, where the scalar it thought it read ends: the error points
+# back at the quote left open
 broken(
     "syntax",
     "unclosed-double-quote",
-    replace(EN, '原理与视觉实践》"\n', "原理与视觉实践》\n", at='    text: "This handout'),
-    "sources/en/ch14.yaml:{line}:12: YAML syntax error: did not find expected key (while parsing a block mapping)",
+    replace(EN, '原理与视觉实践》"\n', "原理与视觉实践》\n"),
+    're:sources/en/ch14\\.yaml:{line}:11: YAML syntax error: the quote \\(\\"\\) opened here is not closed on '
+    'its line: YAML reads on to the " at line \\d+, column 11; end the text with "',
 )
 broken(
     "syntax",
     "unclosed-flow-sequence",
     replace(ZH, "      language: [C++]", "      language: [C++"),
-    "sources/zh/ch14.yaml:{line1}:16: YAML syntax error: did not find expected ',' or ']' "
-    "(while parsing a flow sequence)",
+    "sources/zh/ch14.yaml:{line1}:16: YAML syntax error: the list opened at line {line}, column 17 is not "
+    "closed: end it with ']' (or a ',' is missing)",
 )
 broken(
     "syntax",
     "bad-indentation",
     replace(ZH, "  author: 魏秀参", "   author: 魏秀参"),
-    "sources/zh/ch14.yaml:{line}:10: YAML syntax error: mapping values are not allowed in this context",
+    "sources/zh/ch14.yaml:{line}:4: YAML syntax error: 'author:' is indented more than 'book:' on line "
+    "{back1}, so YAML reads it as more of that text; indent it as far as 'book:'",
 )
 broken(
     "syntax",
     "colon-in-plain-text",
     replace(ZH, "  author: 魏秀参", "  author: 魏: 秀参"),
-    "sources/zh/ch14.yaml:{line}:12: YAML syntax error: mapping values are not allowed in this context",
+    "sources/zh/ch14.yaml:{line}:12: YAML syntax error: a colon followed by a space inside unquoted text; "
+    'put the whole text in double quotes: author: "魏: 秀参"',
 )
 broken(
     "syntax",
     "reserved-indicator",
     replace(ZH, "  author: 魏秀参", "  author: @魏秀参"),
-    "sources/zh/ch14.yaml:{line}:11: YAML syntax error: found character that cannot start any token "
-    "(while scanning for the next token)",
+    "sources/zh/ch14.yaml:{line}:11: YAML syntax error: unquoted text cannot start with '@'; "
+    "put the whole text in double quotes",
 )
 broken(
     "syntax",
@@ -1134,6 +1137,7 @@ def _places(root: Path, line: int) -> dict[str, int]:
         "line": line,
         "line1": line + 1,
         "line2": line + 2,
+        "back1": line - 1,
         "back3": line - 3,
         "last": en.count(b"\n") - 1,  # the line of a "---" appended after the file's last line
         "glossary_end": glossary.count(b"\n"),

@@ -126,7 +126,8 @@ def test_minimal_chapter_loads_into_the_model() -> None:
         # syntax errors
         (
             lambda t: t.replace("  book: 书名", "  book: [书名"),
-            "ch.yaml:7:9: YAML syntax error: did not find expected ',' or ']'",
+            "ch.yaml:7:9: YAML syntax error: the list opened at line 6, column 9 is not closed: "
+            "end it with ']' (or a ',' is missing)",
         ),
         (lambda t: t.replace("  book: 书名", "\tbook: 书名"), "ch.yaml:6:1: YAML syntax error"),
         # references, ids, values

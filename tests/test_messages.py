@@ -138,3 +138,106 @@ def test_misspelt_ids_with_a_chapter_and_a_wildcard(root: Path, cli) -> None:
         "'ch14:profiles.caffe.pros.feedforward'?, 'profiles.nope.*' (ids look like "
         "profiles.caffe.pros.feedforward, optionally prefixed by the chapter: ch14:...)\n"
     )
+
+
+# -- writing sources: YAML syntax errors that say what to do, with the line and a caret ---------
+FEEDFORWARD = "        text: Well suited to feed-forward networks and image processing.\n"
+
+
+def syntax_error(cli, line: int, col: int, message: str, source: str, caret: str) -> None:
+    out = cli("check")
+    assert out.status == 2
+    gutter = " " * len(str(line))
+    assert out.err.splitlines() == [
+        f"sources/en/ch14.yaml:{line}:{col}: YAML syntax error: {message}",
+        f" {line} | {source}",
+        f" {gutter} | {caret}",
+        NOTHING_DONE,
+    ]
+
+
+def test_a_colon_in_english_text(root: Path, cli) -> None:
+    line = mutate(root, EN, FEEDFORWARD, FEEDFORWARD.replace("suited to", "suited to:"))
+    syntax_error(
+        cli,
+        line,
+        29,
+        'a colon followed by a space inside unquoted text; put the whole text in double quotes: text: "…"',
+        FEEDFORWARD.replace("suited to", "suited to:").rstrip(),
+        " " * 28 + "^",
+    )
+
+
+def test_a_short_text_with_a_colon_is_shown_quoted(root: Path, cli) -> None:
+    line = mutate(root, EN, FEEDFORWARD, "        text: Caffe: a framework\n")
+    syntax_error(
+        cli,
+        line,
+        20,
+        "a colon followed by a space inside unquoted text; put the whole text in double quotes: "
+        'text: "Caffe: a framework"',
+        "        text: Caffe: a framework",
+        " " * 19 + "^",
+    )
+
+
+def test_the_caret_stands_under_the_character_after_wide_ones(root: Path, cli) -> None:
+    line = mutate(root, ZH, "  author: 魏秀参", "  author: 魏: 秀参")
+    out = cli("check")
+    assert out.err.splitlines()[1:3] == [f" {line} |   author: 魏: 秀参", "   |             ^"]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opened(root: Path, cli) -> None:
+    # nothing below closes it: libyaml reports the end of the file
+    line = mutate(
+        root, EN, FEEDFORWARD, '        text: "Well suited to feed-forward networks and image processing.\n'
+    )
+    syntax_error(
+        cli,
+        line,
+        15,
+        'the quote (") opened here is never closed; end the text with "',
+        '        text: "Well suited to feed-forward networks and image processing.',
+        " " * 14 + "^",
+    )
+
+
+def test_a_quote_closed_by_the_next_quoted_text(root: Path, cli) -> None:
+    line = mutate(root, EN, '原理与视觉实践》"\n', "原理与视觉实践》\n")
+    next_quote = line_of(root, EN, '    text: "This handout')
+    out = cli("check")
+    assert out.err.splitlines()[0] == (
+        f'sources/en/ch14.yaml:{line}:11: YAML syntax error: the quote (") opened here is not closed on its '
+        f'line: YAML reads on to the " at line {next_quote}, column 11; end the text with "'
+    )
+
+
+def test_an_over_indented_text_is_reported_on_its_own_line(root: Path, cli) -> None:
+    line = mutate(root, EN, FEEDFORWARD, "  " + FEEDFORWARD)
+    syntax_error(
+        cli,
+        line,
+        11,
+        "'text:' is indented 10 spaces, 'source:' below it on line "
+        f"{line + 1} only 8: indent the keys of one mapping alike",
+        "  " + FEEDFORWARD.rstrip(),
+        " " * 10 + "^",
+    )
+
+
+def test_an_over_indented_source_after_a_text(root: Path, cli) -> None:
+    line = mutate(root, EN, "        source: 7184ca93\n", "          source: 7184ca93\n")
+    syntax_error(
+        cli,
+        line,
+        11,
+        f"'source:' is indented more than 'text:' on line {line - 1}, so YAML reads it as more of that text; "
+        "indent it as far as 'text:'",
+        "          source: 7184ca93",
+        " " * 10 + "^",
+    )
+
+
+def test_a_tab_in_the_indentation(root: Path, cli) -> None:
+    line = mutate(root, EN, "  chapter: 14", "\tchapter: 14")
+    syntax_error(cli, line, 1, "a tab in the indentation; indent with spaces only", "\tchapter: 14", "^")
