@@ -361,7 +361,7 @@ finding(
     "syntax",
     "tab-inside-text",
     replace(EN, "    text: Wei Xiu-Shen", "    text: Wei\tXiu-Shen"),
-    "sources/en/ch14.yaml:{line}:14: error whitespace: '\\t' inside the text",
+    "sources/en/ch14.yaml:{line}:14: error whitespace: '\\t' inside the text; write a space",
 )
 broken(
     "syntax",

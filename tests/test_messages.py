@@ -241,3 +241,71 @@ def test_an_over_indented_source_after_a_text(root: Path, cli) -> None:
 def test_a_tab_in_the_indentation(root: Path, cli) -> None:
     line = mutate(root, EN, "  chapter: 14", "\tchapter: 14")
     syntax_error(cli, line, 1, "a tab in the indentation; indent with spaces only", "\tchapter: 14", "^")
+
+
+# -- checking: every finding says what to write instead ---------------------------------------
+
+
+def test_full_width_digits_are_reported_as_such(root: Path, cli) -> None:
+    line = mutate(root, ZH, "到了 2012 年", "到了 ２０１２ 年")
+    col = (root / ZH).read_text(encoding="utf-8").splitlines()[line - 1].index("２０１２") + 1
+    en_line = line_of(root, EN, "  revival:") + 1
+    out = cli("check", "--rule", "numbers")
+    assert out.status == 1
+    assert out.out.splitlines() == [
+        f"sources/zh/ch14.yaml:{line}:{col}: error numbers: full-width digits '２０１２': write 2012 "
+        f"(twin: sources/en/ch14.yaml:{en_line}:11)",
+        "pipeline check: 1 error, 0 warnings in 3 files",
+    ]
+
+
+def test_full_width_digits_in_a_translation(root: Path, cli) -> None:
+    line = mutate(root, EN, "In 2006, Hinton", "In ２００６, Hinton")
+    zh_line = line_of(root, ZH, "  revival:")
+    out = cli("check", "--rule", "numbers")
+    assert out.out.splitlines()[0] == (
+        f"sources/en/ch14.yaml:{line}:14: error numbers: full-width digits '２００６': write 2006 "
+        f"(twin: sources/zh/ch14.yaml:{zh_line}:12)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "message"),
+    [
+        (", AlexNet", "，AlexNet", "fullwidth-punct", "full-width '，' (U+FF0C) in en text; write ','"),
+        (", AlexNet", "、AlexNet", "fullwidth-punct", "full-width '、' (U+3001) in en text; write ','"),
+        ("In 2006, Hinton", "In 2006,  Hinton", "whitespace", "doubled space; write one"),
+        ("In 2006, Hinton", "In 2006, (Hinton", "brackets", "'(' is never closed; close it with ')'"),
+        (
+            "In 2006, Hinton",
+            "In 2006, Hinton)",
+            "brackets",
+            "')' closes nothing; remove it or open it with '('",
+        ),
+    ],
+)
+def test_english_typography_says_what_to_write(
+    root: Path, cli, old: str, new: str, rule: str, message: str
+) -> None:
+    mutate(root, EN, old, new)
+    out = cli("check", "--rule", rule)
+    assert out.status == 1
+    assert out.out.splitlines()[0].split(f": error {rule}: ")[1] == message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "message"),
+    [
+        ("的论文，", "的论文,", "halfwidth-punct", "half-width ',' in zh prose; write '，'"),
+        ("Science 上", "Science上", "cjk-spacing", "no space between Latin text and Han; write one"),
+        ("2006 年，", "2006 年 ，", "cjk-spacing", "space next to full-width punctuation; remove it"),
+    ],
+)
+def test_chinese_typography_says_what_to_write(
+    root: Path, cli, old: str, new: str, rule: str, message: str
+) -> None:
+    mutate(root, ZH, old, new)
+    out = cli("check", "--rule", rule)
+    assert out.out.splitlines()[0].split(f": {'warning' if rule == 'cjk-spacing' else 'error'} {rule}: ")[
+        1
+    ] == (message)

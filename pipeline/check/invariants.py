@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pipeline.check import scan
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import Pair
+from pipeline.check.conventions import compiled
 from pipeline.model import Unit
 
 SKIP = ("empty", "unchanged", "untranslated")
@@ -41,18 +42,44 @@ def _hit(what: str, word: str, where: str, target: Unit, source: Unit, at: int, 
 @rule(
     "numbers",
     "error",
-    "a number, year or version in one twin is missing from the other",
+    "a number, year or version in one twin is missing from the other, or is written in full-width digits",
     scope="twins",
     unless=SKIP,
 )
 def numbers(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     s, t = pair.source, pair.target
-    for number, at in _first(scan.numbers(source.text)).items():
-        if not scan.contains_number(target.text, number) and not t.conv.spells(number, target.text):
+    # full-width digits (２０１２) are reported as such, and compared as the digits they stand for;
+    # a source unit's are reported once, with its first translation
+    s_text, t_text = _ascii_digits(source.text), _ascii_digits(target.text)
+    if s_text is not source.text and pair.run.book.langs[1:2] == [t.lang]:
+        yield from _fullwidth_digits(source, target)
+    if t_text is not target.text:
+        yield from _fullwidth_digits(target, source)
+    for number, at in _first(scan.numbers(s_text)).items():
+        if not scan.contains_number(t_text, number) and not t.conv.spells(number, t_text):
             yield _hit(f"{s.lang} number", number, t.lang, target, source, at, in_source=True)
-    for number, at in _first(scan.numbers(target.text)).items():
-        if not scan.contains_number(source.text, number) and not s.conv.spells(number, source.text):
+    for number, at in _first(scan.numbers(t_text)).items():
+        if not scan.contains_number(s_text, number) and not s.conv.spells(number, s_text):
             yield _hit("number", number, s.lang, target, source, at, in_source=False)
+
+
+_ASCII_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with full-width digits written as ASCII ones (``text`` itself when it has none)."""
+    if max(text, default="") < "\uff10":  # the usual case, told without a copy
+        return text
+    ascii_text = text.translate(_ASCII_DIGITS)
+    return text if ascii_text == text else ascii_text
+
+
+def _fullwidth_digits(unit: Unit, twin: Unit) -> Iterator[Hit]:
+    """A finding at each run of full-width digits (２０１２) in ``unit``, saying what to write."""
+    for m in compiled("[\uff10-\uff19]+").finditer(unit.text):
+        digits = m.group()
+        message = f"full-width digits {digits!r}: write {digits.translate(_ASCII_DIGITS)}"
+        yield Hit(message, scan.locate(unit, m.start()), unit, twin=twin.pos, twin_unit=twin)
 
 
 @rule(
