@@ -90,10 +90,73 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 def add_sources_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sources",
-        default="sources",
         metavar="DIR",
-        help="folder holding book.yaml and one folder per language (default: sources)",
+        help="folder holding book.yaml and one folder per language (default: the sources/ folder "
+        "of the project, found in the working folder or the nearest folder above it)",
     )
+
+
+SOURCES = "sources"  # the sources folder of a project, beside exports/
+NO_BOOK = "no book here: run inside a project or give --sources"
+
+
+def find_sources(start: str = ".") -> str | None:
+    """The sources folder of the project ``start`` is in, as git finds ``.git``: ``sources/``
+    holding ``book.yaml`` in ``start`` or the nearest folder above it.
+
+    A path relative to the working folder (``sources``, ``../sources``); a ``sources/`` folder
+    without ``book.yaml`` in ``start`` when there is no project (the loader then says what is
+    missing); or None."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(here, SOURCES, "book.yaml")):
+            return os.path.relpath(os.path.join(here, SOURCES))
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return SOURCES if os.path.isdir(os.path.join(start, SOURCES)) else None
+
+
+def _resolve_sources(args: argparse.Namespace) -> None:
+    """Fill in --sources (and --exports, beside it) when they were not given: the project's,
+    found by walking up from the working folder. Without a project, the commands that read the
+    book say so."""
+    if not hasattr(args, "sources") or args.sources is not None:
+        if getattr(args, "exports", "") is None:
+            args.exports = "exports"
+        return
+    found = find_sources()
+    if found is None:
+        if getattr(args, "list", False):  # check --list needs no book
+            return
+        raise UsageError(NO_BOOK)
+    args.sources = found
+    if getattr(args, "exports", "") is None:
+        args.exports = os.path.join(os.path.dirname(found), "exports")
+
+
+def command_line(sources: str, command: str, *words: str) -> str:
+    """A `pipeline COMMAND WORDS` line to suggest, that runs as printed from the working folder:
+    with ``--sources`` unless it names the sources found without it."""
+    import shlex  # only when a command is suggested
+
+    found = find_sources()
+    parts = ["pipeline", command]
+    if found is None or os.path.realpath(found) != os.path.realpath(sources):
+        parts += ["--sources", sources]
+    return " ".join(shlex.quote(p) for p in (*parts, *words))
+
+
+def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)command named on the command line, for its usage in errors."""
+    for name in ("command", "action"):
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, name, None)
+        if not actions or chosen not in actions[0].choices:
+            break
+        parser = actions[0].choices[chosen]
+    return parser
 
 
 def report_source_error(exc: SourceError) -> int:
@@ -107,11 +170,14 @@ def report_source_error(exc: SourceError) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:  # building the parser imports the command modules: Ctrl-C may come that early
         parser = build_parser(argv)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the command's own parser, with its usage, not the top-level one
+            _subparser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     except KeyboardInterrupt:
         print("pipeline: interrupted", file=sys.stderr)
         return 130
     try:
+        _resolve_sources(args)
         return int(args.run(args))
     except SourceError as exc:
         return report_source_error(exc)

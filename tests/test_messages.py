@@ -12,6 +12,8 @@ import pytest
 from checkutil import line_of, mutate
 from hostileutil import EN, ZH, Run, copy_sources, run_cli
 
+from pipeline.model import fingerprint
+
 NOTHING_DONE = "pipeline: 1 problem in the sources; nothing was done"
 
 
@@ -309,3 +311,115 @@ def test_chinese_typography_says_what_to_write(
     assert out.out.splitlines()[0].split(f": {'warning' if rule == 'cjk-spacing' else 'error'} {rule}: ")[
         1
     ] == (message)
+
+
+# -- running commands: where the book is, and commands that run as printed --------------------
+def test_the_book_is_found_from_a_folder_inside_the_project(root: Path, cli, monkeypatch) -> None:
+    (root / "notes" / "drafts").mkdir(parents=True)
+    monkeypatch.chdir(root / "notes" / "drafts")
+    line = mutate(root, EN, "In 2006, Hinton", "In 2006,  Hinton")
+    out = cli("check", "--rule", "whitespace")
+    assert out.status == 1
+    assert out.out.splitlines()[0].startswith(f"../../sources/en/ch14.yaml:{line}:")
+    # handouts go to the project's exports/, beside its sources/
+    assert cli("export", "--lang", "en", "--format", "md", "-q").status == 0
+    assert (root / "exports" / "ch14.en.md").is_file() and not (
+        root / "notes" / "drafts" / "exports"
+    ).exists()
+
+
+def test_no_book_here(tmp_path: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for args in (("check",), ("stamp", "--all"), ("export", "--all"), ("po", "export")):
+        out = cli(*args)
+        assert (out.status, out.err) == (
+            2,
+            "pipeline: error: no book here: run inside a project or give --sources\n",
+        )
+    assert cli("check", "--list").status == 0  # the rule catalog needs no book
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "error"),
+    [
+        (
+            ("check", "--fix"),
+            "usage: pipeline check ",
+            "pipeline check: error: unrecognized arguments: --fix",
+        ),
+        (
+            ("po", "export", "--bogus"),
+            "usage: pipeline po export ",
+            "pipeline po export: error: unrecognized arguments: --bogus",
+        ),
+        (
+            ("export", "--paper", "a3"),
+            "usage: pipeline export ",
+            "pipeline export: error: argument --paper: invalid choice: 'a3' (choose from 'a4', 'letter')",
+        ),
+    ],
+)
+def test_a_command_s_usage_errors_show_that_command_s_usage(
+    root: Path, cli, args: tuple[str, ...], usage: str, error: str
+) -> None:
+    out = cli(*args)
+    assert out.status == 2
+    assert out.err.startswith(usage) and out.err.splitlines()[-1] == error
+
+
+STALE_ZH = ("feedforward: 很适合前馈网络和图像处理。", "feedforward: 非常适合前馈网络和图像处理。")
+NEW_PRINT = fingerprint("非常适合前馈网络和图像处理。")
+
+
+def test_the_stale_message_suggests_one_command(root: Path, cli) -> None:
+    zh_line = mutate(root, ZH, *STALE_ZH)
+    out = cli("check", "--rule", "stale")
+    assert out.out.splitlines()[0].endswith(
+        f"review it and run `pipeline stamp profiles.caffe.pros.feedforward` (twin: sources/zh/ch14.yaml:{zh_line}:20)"
+    )
+    # without a fingerprint: the same command
+    path = root / EN
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("        source: 7184ca93\n", ""), encoding="utf-8"
+    )
+    out = cli("check", "--rule", "stale")
+    assert out.out.splitlines()[0].split(": error stale: ")[1] == (
+        "no fingerprint of the zh text; review it and run `pipeline stamp profiles.caffe.pros.feedforward` "
+        f"(twin: sources/zh/ch14.yaml:{zh_line}:20)"
+    )
+
+
+def test_suggested_commands_name_the_sources_given(root: Path, cli, tmp_path_factory) -> None:
+    mutate(root, ZH, *STALE_ZH)
+    elsewhere = tmp_path_factory.mktemp("book with spaces")
+    (root / "sources").rename(elsewhere / "sources")
+    sources = str(elsewhere / "sources")
+    out = cli("check", "--rule", "stale", "--sources", sources)
+    assert (
+        f"review it and run `pipeline stamp --sources '{sources}' profiles.caffe.pros.feedforward`" in out.out
+    )
+    # ... and it runs as printed
+    assert cli("stamp", "--sources", sources, "profiles.caffe.pros.feedforward").status == 0
+    assert cli("check", "--sources", sources).status == 0
+
+
+def test_stamp_reports_on_standard_output(root: Path, cli) -> None:
+    mutate(root, ZH, *STALE_ZH)
+    line = line_of(root, EN, "        source: 7184ca93")
+    out = cli("stamp", "profiles.caffe.pros.feedforward")
+    assert (out.status, out.err) == (0, "")
+    assert out.out.splitlines() == [
+        f"sources/en/ch14.yaml:{line - 1}:15: stamped profiles.caffe.pros.feedforward (7184ca93 -> {NEW_PRINT})",
+        "pipeline stamp: 1 fingerprint updated",
+    ]
+
+
+def test_check_accept_reports_with_the_check(root: Path, cli) -> None:
+    mutate(root, ZH, *STALE_ZH)
+    line = line_of(root, EN, "        source: 7184ca93")
+    out = cli("check", "--accept", "profiles.caffe.pros.feedforward")
+    assert (out.status, out.err) == (0, "")
+    assert out.out.splitlines() == [
+        f"sources/en/ch14.yaml:{line - 1}:15: accepted profiles.caffe.pros.feedforward (7184ca93 -> {NEW_PRINT})",
+        "pipeline check: clean (3 files checked)",
+    ]

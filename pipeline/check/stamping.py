@@ -12,6 +12,7 @@ import fnmatch
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TextIO
 
 from pipeline.check.stale import is_stale
 from pipeline.errors import Position, UsageError
@@ -97,15 +98,28 @@ def apply(stamps: list[Stamp]) -> list[str]:
     return [path for path, editor in editors.items() if editor.save()]
 
 
-def stamp(book: Book, names: list[str] | None, verb: str = "stamped", dry_run: bool = False) -> list[Stamp]:
-    """Plan, write and report (on stderr) the fingerprints of ``names`` (every stale unit when None)."""
+def stamp(
+    book: Book,
+    names: list[str] | None,
+    verb: str = "stamped",
+    dry_run: bool = False,
+    out: TextIO | None = None,
+    summary: bool = True,
+) -> list[Stamp]:
+    """Plan, write and report the fingerprints of ``names`` (every stale unit when None).
+
+    The report (one line per fingerprint, then a summary line unless ``summary`` is false) is
+    the command's result: it goes to ``out``, standard output by default.
+    """
+    out = sys.stdout if out is None else out
     stamps = plan(book, names)
     if not dry_run:
         apply(stamps)
     for s in stamps:
         where = Position(s.path, s.unit.pos.line, s.unit.pos.column)
-        print(f"{where}: {verb} {s.unit.id} ({s.old or 'no fingerprint'} -> {s.new})", file=sys.stderr)
-    n = len(stamps)
-    done = "would change" if dry_run else "updated"
-    print(f"pipeline stamp: {n} fingerprint{'s' if n != 1 else ''} {done}", file=sys.stderr)
+        print(f"{where}: {verb} {s.unit.id} ({s.old or 'no fingerprint'} -> {s.new})", file=out)
+    if summary:
+        n = len(stamps)
+        done = "would change" if dry_run else "updated"
+        print(f"pipeline stamp: {n} fingerprint{'s' if n != 1 else ''} {done}", file=out)
     return stamps

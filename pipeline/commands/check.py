@@ -70,7 +70,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.accept:
         from pipeline.check.stamping import stamp
 
-        stamp(book, args.accept, verb="accepted")
+        # the accepted units are part of the report in text; JSON and annotations keep stdout
+        # for themselves
+        stamp(
+            book,
+            args.accept,
+            verb="accepted",
+            out=sys.stdout if args.format == "text" else sys.stderr,
+            summary=False,
+        )
         book = load_book(args.sources)  # check what is now on disk
     result = check(book, rules)
     sys.stdout.write(report.render(result, args.format, args.show_waived))

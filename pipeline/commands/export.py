@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--chapter", action="append", metavar="KEY", help="only this chapter (file stem); repeatable"
     )
     p.add_argument("--out", metavar="FILE", help="write exactly this file (one chapter, language and format)")
-    p.add_argument("--exports", default="exports", metavar="DIR", help="output folder (default: exports)")
+    p.add_argument(
+        "--exports", metavar="DIR", help="output folder (default: exports/, beside the project's sources/)"
+    )
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
     p.add_argument("--font", metavar="TTF", help="TrueType font for the PDF instead of Noto Sans SC")
     p.add_argument("--bold-font", metavar="TTF", help="bold face of --font (default: --font itself)")
