@@ -423,3 +423,119 @@ def test_check_accept_reports_with_the_check(root: Path, cli) -> None:
         f"sources/en/ch14.yaml:{line - 1}:15: accepted profiles.caffe.pros.feedforward (7184ca93 -> {NEW_PRINT})",
         "pipeline check: clean (3 files checked)",
     ]
+
+
+# -- running commands: check FILE, export --out, --lang ------------------------------------------
+def test_check_only_the_chapters_of_the_files_named(root: Path, cli) -> None:
+    # a second chapter with a finding, that `check sources/en/ch14.yaml` must leave out
+    for rel in (EN, ZH):
+        text = (root / rel).read_text(encoding="utf-8").replace("  chapter: 14\n", "  chapter: 15\n")
+        (root / rel.replace("ch14", "ch15")).write_text(
+            text.replace("In 2006, Hinton", "In 2006,  Hinton"), encoding="utf-8"
+        )
+    (root / "sources" / "en" / "ch16.yaml").write_text("meta: [\n", encoding="utf-8")  # not even loaded
+    for args in (
+        ("sources/en/ch14.yaml",),
+        ("sources/zh/ch14.yaml",),
+        ("sources/en/ch14.yaml", "sources/zh/ch14.yaml"),
+    ):
+        out = cli("check", *args)
+        assert (out.status, out.out) == (0, "pipeline check: clean (3 files checked)\n")
+    out = cli("check", "sources/en/ch15.yaml", "--rule", "whitespace")
+    assert out.status == 1 and out.out.splitlines()[0].startswith("sources/en/ch15.yaml:")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("nope.yaml",), "nope.yaml: no such file"),
+        (
+            ("sources/book.yaml",),
+            "sources/book.yaml is not a chapter file of the book in sources (chapter files are sources/LANG/NAME.yaml)",
+        ),
+    ],
+)
+def test_check_refuses_what_is_not_a_chapter_file(root: Path, cli, args: tuple[str, ...], error: str) -> None:
+    out = cli("check", *args)
+    assert (out.status, out.err) == (2, f"pipeline: error: {error}\n")
+
+
+@pytest.mark.parametrize(("name", "magic"), [("h.pdf", b"%PDF-"), ("h.docx", b"PK"), ("h.md", b"# ")])
+def test_the_format_follows_the_out_extension(root: Path, cli, name: str, magic: bytes) -> None:
+    out = cli("export", "--lang", "en", "--out", name, "-q")
+    assert out.status == 0, out.err
+    assert (root / name).read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("--format", "md", "--out", "h.pdf"),
+            "--format md but --out h.pdf names a PDF file: give --out h.md, or leave out --format",
+        ),
+        (
+            ("--out", "h.txt"),
+            "cannot tell the format of --out h.txt: give --format, or end the name in .pdf, .docx or .md",
+        ),
+        ((), "give --lang and --format (or --out FILE.pdf, .docx or .md), or --all"),
+    ],
+)
+def test_export_format_mistakes(root: Path, cli, args: tuple[str, ...], error: str) -> None:
+    out = cli("export", "--lang", "en", *args)
+    assert (out.status, out.err) == (2, f"pipeline: error: {error}\n")
+    assert not list(root.glob("h.*"))
+
+
+def test_out_dash_writes_markdown_to_standard_output(root: Path, cli) -> None:
+    out = cli("export", "--lang", "EN", "--out", "-")
+    assert out.status == 0 and out.err == ""
+    assert out.out.startswith("# An Introduction to Open-Source Deep Learning Tools\n")
+    assert not (root / "exports").exists() and not (root / "-").exists()
+
+
+def test_out_dash_refuses_binary_on_a_terminal(root: Path, cli, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    out = cli("export", "--lang", "en", "--format", "pdf", "--out", "-")
+    assert (out.status, out.out) == (2, "")
+    assert out.err == (
+        "pipeline: error: --out -: a PDF file is binary and standard output is a terminal; "
+        "redirect it (> handout.pdf) or give --out handout.pdf\n"
+    )
+
+
+def test_out_dash_writes_binary_to_a_pipe(root: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "export", "--lang", "en", "--format", "pdf", "--out", "-"],
+        cwd=root,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.startswith(b"%PDF-") and done.stderr == b""
+
+
+@pytest.mark.parametrize(
+    ("lang", "error"),
+    [
+        ("ja", "unknown language 'ja' (known: zh, en)"),
+        ("zh+JA", "unknown language 'ja' (known: zh, en)"),
+        ("en+en", "--lang 'en+en': give one language or two joined by '+' (languages: zh, en)"),
+        ("en+", "--lang 'en+': give one language or two joined by '+' (languages: zh, en)"),
+    ],
+)
+def test_unknown_languages(root: Path, cli, lang: str, error: str) -> None:
+    out = cli("export", "--lang", lang, "--format", "md")
+    assert (out.status, out.err) == (2, f"pipeline: error: {error}\n")
+
+
+def test_languages_in_any_case(root: Path, cli) -> None:
+    assert cli("export", "--lang", "ZH+En", "--format", "md", "-q").status == 0
+    assert (root / "exports" / "ch14.zh+en.md").is_file()
+    assert cli("po", "export", "--lang", "EN").status == 0
+    out = cli("po", "export", "--lang", "ja")
+    assert (out.status, out.err) == (2, "pipeline: error: unknown translation language 'ja' (known: en)\n")

@@ -64,14 +64,15 @@ def numbers(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
 
 
 _ASCII_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
+_FULLWIDTH_DIGITS = "０１２３４５６７８９"
 
 
 def _ascii_digits(text: str) -> str:
     """``text`` with full-width digits written as ASCII ones (``text`` itself when it has none)."""
-    if max(text, default="") < "\uff10":  # the usual case, told without a copy
+    # the usual case, told without a copy or a Python loop over the characters
+    if text.isascii() or not any(digit in text for digit in _FULLWIDTH_DIGITS):
         return text
-    ascii_text = text.translate(_ASCII_DIGITS)
-    return text if ascii_text == text else ascii_text
+    return text.translate(_ASCII_DIGITS)
 
 
 def _fullwidth_digits(unit: Unit, twin: Unit) -> Iterator[Hit]:

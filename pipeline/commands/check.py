@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "1 findings, 2 unusable sources or usage error.",
     )
     add_sources_option(p)
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="check only the chapters of these chapter files (SOURCES/LANG/NAME.yaml), in every language",
+    )
     p.add_argument("--list", action="store_true", help="print the rule catalog and exit")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
@@ -66,7 +72,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.list:
         sys.stdout.write(report.render_catalog(rules, args.format))
         return EXIT_OK
-    book = load_book(args.sources)
+    keys = _chapters(args.files, args.sources) if args.files else None
+    book = load_book(args.sources, None if keys is None else lambda lang, key: key in keys)
+    if keys is not None:
+        _restrict(book, args.files, keys)
     if args.accept:
         from pipeline.check.stamping import stamp
 
@@ -79,7 +88,49 @@ def _run(args: argparse.Namespace) -> int:
             out=sys.stdout if args.format == "text" else sys.stderr,
             summary=False,
         )
-        book = load_book(args.sources)  # check what is now on disk
+        book = load_book(args.sources, None if keys is None else lambda lang, key: key in keys)
+        if keys is not None:  # check what is now on disk
+            _restrict(book, args.files, keys)
     result = check(book, rules)
     sys.stdout.write(report.render(result, args.format, args.show_waived))
     return EXIT_OK if result.clean(args.strict) else EXIT_FINDINGS
+
+
+def _chapters(files: list[str], sources: str) -> set[str]:
+    """The chapter keys of chapter files named on the command line (sources/en/ch14.yaml -> ch14)."""
+    import os
+
+    from pipeline.errors import UsageError
+
+    keys = set()
+    root = os.path.realpath(sources)
+    for path in files:
+        if not os.path.isfile(path):
+            raise UsageError(f"{path}: no such file")
+        folder = os.path.dirname(os.path.realpath(path))
+        stem, ext = os.path.splitext(os.path.basename(path))
+        if os.path.dirname(folder) != root or ext not in (".yaml", ".yml"):
+            where = os.path.join(sources, "LANG", "NAME.yaml")
+            raise UsageError(
+                f"{path} is not a chapter file of the book in {sources} (chapter files are {where})"
+            )
+        keys.add(stem)
+    return keys
+
+
+def _restrict(book: object, files: list[str], keys: set[str]) -> None:
+    """Keep the book's findings about files to the chapters named; refuse a file in a folder that
+    is not one of its languages."""
+    import os
+
+    from pipeline.errors import UsageError
+
+    for path in files:
+        lang = os.path.basename(os.path.dirname(os.path.realpath(path)))
+        if lang not in book.langs:  # type: ignore[attr-defined]
+            known = ", ".join(book.langs)  # type: ignore[attr-defined]
+            raise UsageError(
+                f"{path} is not a chapter file of the book: {lang!r} is not one of its languages ({known})"
+            )
+    orphans = book.orphans  # type: ignore[attr-defined]
+    orphans[:] = [(lang, p) for lang, p in orphans if os.path.splitext(os.path.basename(p))[0] in keys]

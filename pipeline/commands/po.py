@@ -34,11 +34,15 @@ def _target(args: argparse.Namespace, book: object) -> tuple[str, str]:
     keys = book.chapter_keys()  # type: ignore[attr-defined]
     targets = book.langs[1:]  # type: ignore[attr-defined]
     key = args.chapter or (keys[0] if len(keys) == 1 else None)
-    lang = args.lang or (targets[0] if len(targets) == 1 else None)
+    lang = args.lang.strip().lower() if args.lang else (targets[0] if len(targets) == 1 else None)
     if key is None:
         raise UsageError(f"give --chapter (one of: {', '.join(keys)})")
     if lang is None:
         raise UsageError(f"give --lang (one of: {', '.join(targets)})")
+    if lang not in targets:
+        raise UsageError(f"unknown translation language {lang!r} (known: {', '.join(targets)})")
+    if key not in keys:
+        raise UsageError(f"--chapter {key!r}: no such chapter (known: {', '.join(keys)})")
     return key, lang
 
 
