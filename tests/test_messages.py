@@ -539,3 +539,41 @@ def test_languages_in_any_case(root: Path, cli) -> None:
     assert cli("po", "export", "--lang", "EN").status == 0
     out = cli("po", "export", "--lang", "ja")
     assert (out.status, out.err) == (2, "pipeline: error: unknown translation language 'ja' (known: en)\n")
+
+
+# -- the README's troubleshooting section shows what the toolkit says ---------------------------
+FEED_EN = "text: Well suited to feed-forward networks and image processing."
+TROUBLES = [
+    (EN, FEED_EN, FEED_EN.replace("suited to", "suited to:"), ("check",)),
+    (EN, FEED_EN, FEED_EN.replace("text: ", 'text: "'), ("check",)),
+    (EN, "        source: 7184ca93\n", "      source: 7184ca93\n", ("check",)),
+    (EN, "        source: 7184ca93\n", "          source: 7184ca93\n", ("check",)),
+    (EN, "    pros:\n      feedforward:", "    prso:\n      feedforward:", ("check",)),
+    (EN, "      fine-tuning:\n", "      fine-tunning:\n", ("check",)),
+    (ZH, *STALE_ZH, ("check",)),
+    (EN, "", "", ("check", "--rule", "nubmers")),
+    (EN, "", "", ("stamp", "profiles.caffe.pros.feedforwrd")),
+]
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "args"), TROUBLES)
+def test_the_readme_troubleshooting_messages_are_true(
+    root: Path, cli, rel: str, old: str, new: str, args: tuple[str, ...]
+) -> None:
+    from hostileutil import ROOT
+
+    readme = [
+        line.removeprefix("   ") for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    ]
+    section = readme[readme.index("## Troubleshooting") : readme.index("## Hostile and broken input")]
+    if old:
+        mutate(root, rel, old, new)
+    out = cli(*args)
+    shown = [
+        line
+        for line in (out.out + out.err).splitlines()
+        if not line.startswith("pipeline: ") or "error" in line
+    ]
+    assert [line for line in shown if line in section], out.out + out.err
+    first = shown[0] if "missing required field" not in shown[0] else shown[1]
+    assert first in section
