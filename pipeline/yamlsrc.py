@@ -397,7 +397,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tu
     quoted = _quoted_before(text, exc)
     if quoted is not None:
         start, end, quote = quoted.start_mark, quoted.end_mark, quoted.style
-        if start.line != end.line:
+        before = lines[end.line][: end.column - 1] if end.line < len(lines) else ""
+        # run over line ends up to a quote that opens the next key's text: left open
+        if start.line != end.line and re.fullmatch(r" *(?:- +)?[^\s#:]+: *", before):
             return (
                 f"the quote ({quote}) opened here is not closed on its line: YAML reads on to the {quote} "
                 f"at line {end.line + 1}, column {end.column}; end the text with {quote}",

@@ -590,6 +590,13 @@ broken(
 )
 broken(
     "schema",
+    "under-indented-unit-field",
+    replace(EN, "        source: 7184ca93\n", "      source: 7184ca93\n"),
+    "sources/en/ch14.yaml:{line}:7: profiles.caffe.pros.source: 'source:' looks like a unit's field that is "
+    "not indented under its unit; indent it as far as the 'text:' of 'feedforward'",
+)
+broken(
+    "schema",
     "unit-is-a-number",
     replace(ZH, "  subject-label: 框架", "  subject-label: 2018"),
     "sources/zh/ch14.yaml:{line}:18: table.subject-label: expected a string, got an integer "
@@ -898,6 +905,13 @@ finding(
         copy(EN, "sources/en/ch15.yaml"), replace("sources/en/ch15.yaml", "  chapter: 14", "  chapter: 15")
     ),
     "sources/en/ch15.yaml:1:1: error twin-file: no twin in zh: expected sources/zh/ch15.yaml",
+)
+broken(
+    "files",
+    "two-files-one-chapter-number",
+    replace_all(copy(EN, "sources/en/ch15.yaml"), copy(ZH, "sources/zh/ch15.yaml")),
+    "sources/en/ch15.yaml:4:12: meta.chapter: chapter 14 again (as in sources/en/ch14.yaml:4:12); "
+    "give each chapter its own number",
 )
 finding(
     "files",
