@@ -270,7 +270,7 @@ def _read_meta(r: _Reader, node: Node, lang: str) -> Meta | None:
 
 def _read_criteria(r: _Reader, node: Node, note_ids: set[str]) -> list[Criterion]:
     out = []
-    for sub, value in r.entries(node, "table.criteria"):
+    for sub, value in r.entries(node, "table.criteria", units=True):
         label = r.unit(value, sub, extra=("note",))
         note = _note_ref(r, value, sub, note_ids)
         if label is not None:
@@ -319,7 +319,7 @@ def _read_notes(r: _Reader, node: Node | None) -> list[Note]:
     out = []
     if node is None:
         return out
-    for sub, value in r.entries(node, "table.notes"):
+    for sub, value in r.entries(node, "table.notes", units=True):
         note_id = sub.rsplit(".", 1)[1]
         if isinstance(value, Map) and value.get("text") is None:
             r.mapping(value, sub, ("url",))

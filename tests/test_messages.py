@@ -577,3 +577,17 @@ def test_the_readme_troubleshooting_messages_are_true(
     assert [line for line in shown if line in section], out.out + out.err
     first = shown[0] if "missing required field" not in shown[0] else shown[1]
     assert first in section
+
+
+def test_an_under_indented_field_of_a_table_heading(root: Path, cli) -> None:
+    line = mutate(root, EN, "      source: 38084d30\n", "    source: 38084d30\n")
+    out = cli("check")
+    assert out.err.splitlines()[0] == (
+        f"sources/en/ch14.yaml:{line}:5: table.criteria.source: 'source:' looks like a unit's field that is "
+        "not indented under its unit; indent it as far as the 'text:' of 'developer'"
+    )
+
+
+def test_a_misspelt_chapter(root: Path, cli) -> None:
+    out = cli("export", "--lang", "en", "--format", "md", "--chapter", "ch41")
+    assert out.err == "pipeline: error: no chapter 'ch41' in sources; did you mean 'ch14'?\n"

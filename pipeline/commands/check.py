@@ -58,7 +58,6 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.check import report
     from pipeline.check.engine import check, select_rules
     from pipeline.errors import UsageError
-    from pipeline.loader import load_book
 
     try:
         rules = select_rules(args.rule, args.skip)
@@ -72,10 +71,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.list:
         sys.stdout.write(report.render_catalog(rules, args.format))
         return EXIT_OK
-    keys = _chapters(args.files, args.sources) if args.files else None
-    book = load_book(args.sources, None if keys is None else lambda lang, key: key in keys)
-    if keys is not None:
-        _restrict(book, args.files, keys)
+    book = _load(args)
     if args.accept:
         from pipeline.check.stamping import stamp
 
@@ -88,12 +84,22 @@ def _run(args: argparse.Namespace) -> int:
             out=sys.stdout if args.format == "text" else sys.stderr,
             summary=False,
         )
-        book = load_book(args.sources, None if keys is None else lambda lang, key: key in keys)
-        if keys is not None:  # check what is now on disk
-            _restrict(book, args.files, keys)
+        book = _load(args)  # check what is now on disk
     result = check(book, rules)
     sys.stdout.write(report.render(result, args.format, args.show_waived))
     return EXIT_OK if result.clean(args.strict) else EXIT_FINDINGS
+
+
+def _load(args: argparse.Namespace) -> object:
+    """The book, or only the chapters of the files named on the command line (in every language)."""
+    from pipeline.loader import load_book
+
+    if not args.files:
+        return load_book(args.sources)
+    keys = _chapters(args.files, args.sources)
+    book = load_book(args.sources, lambda lang, key: key in keys)
+    _restrict(book, args.files, keys)
+    return book
 
 
 def _chapters(files: list[str], sources: str) -> set[str]:

@@ -80,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
     keys = args.chapter or book.chapter_keys()
     missing = [k for k in keys if k not in book.chapter_keys()]
     if missing:
-        raise UsageError(f"no chapter {missing[0]!r} in {args.sources}")
+        from pipeline.suggest import did_you_mean
+
+        hint = did_you_mean(missing[0], book.chapter_keys())
+        raise UsageError(f"no chapter {missing[0]!r} in {args.sources}{'; ' + hint if hint else ''}")
     editions = b.all_editions(book) if args.all and not args.lang else [b.parse_langs(args.lang, book.langs)]
     formats = list(FORMAT_NAMES) if args.all and not args.format else [args.format]
     options = b.Options(paper=args.paper, font=args.font, bold_font=args.bold_font or args.font)
