@@ -29,7 +29,19 @@ def run() -> None:
     except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
         sys.stderr.write("pipeline: interrupted\n")
         sys.exit(130)
-    status = main()
+    status = 0
+    try:
+        status = main()
+        # The command is over. A Ctrl-C that _redeliver passes on again may still be on its way
+        # (two callbacks can swallow the one interrupt): raised now, past main's own handler, it
+        # would kill the process by SIGINT after it said "interrupted".
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        if status != 130:
+            sys.stderr.write("pipeline: interrupted\n")
+        status = 130
     # Frozen, the objects still alive are not walked by the two full collections of the
     # interpreter's shutdown (about 10 ms, a tenth of a `pipeline check` of a chapter) and the
     # memory goes with the process. atexit handlers still run and stdout and stderr are still
