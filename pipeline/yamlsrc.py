@@ -362,7 +362,7 @@ def parse(path: str, data: bytes) -> Document:
 # after an over-indented key. syntax_error() finds the usual mistakes behind those reports, says
 # what to write, and points at the place to change (where the quote opened, where the
 # indentation went wrong), with the source line and a caret below the error line.
-_KEY_LINE = re.compile(r"( *)(?:- +)?([^\s#'\"\[\]{},][^:#]*?):(?: +(.*)|$)")
+_KEY_LINE = re.compile(r"( *)(?:- +)?(\w[^:#]*?):(?: +(.*)|$)")
 
 
 def syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -407,6 +407,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tu
                 start.column + 1,
             )
         return "text after the closing quote; put the whole text inside the quotes", line, column
+    if problem == "could not find expected ':'" and exc.context == "while scanning a simple key" and context:
+        # a line of text where the mapping wants its next key: a text wrapped onto a new line
+        return _stray_text(lines, context.line + 1, context.column + 1)
     if problem == "mapping values are not allowed in this context":
         key = _KEY_LINE.match(here)
         if key and key.group(3) is not None and column - 1 > key.end(2):
@@ -418,6 +421,9 @@ def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tu
                 line,
                 column,
             )
+    at_start = bool(here.strip()) and column == _indent(here) + 1 and here.lstrip()[:1].isalnum()
+    if problem == "did not find expected key" and at_start and not _KEY_LINE.fullmatch(here):
+        return _stray_text(lines, line, column)
     if problem in ("mapping values are not allowed in this context", "did not find expected key"):
         return _indentation(lines, line)
     if problem == "found character that cannot start any token":
@@ -441,6 +447,20 @@ def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tu
             column,
         )
     return None
+
+
+def _stray_text(lines: list[str], line: int, column: int) -> tuple[str, int, int]:
+    """A line of text where a key belongs (from 1): most often a text wrapped onto a new line
+    without the indentation that makes it more of the text above."""
+    what = "a line of text where a key was expected"
+    above = next((lines[i] for i in range(line - 2, -1, -1) if lines[i].strip()), "")
+    key = _KEY_LINE.fullmatch(above)
+    if key and key.group(3):
+        name = key.group(2)
+        fix = f"if it continues the text of '{name}:', indent it more than '{name}:'"
+    else:
+        fix = "if it continues the text above, indent it more than that text's key"
+    return f"{what}; {fix} (or join it to the line above)", line, column
 
 
 def _indent(line: str) -> int:

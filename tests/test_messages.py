@@ -591,3 +591,16 @@ def test_an_under_indented_field_of_a_table_heading(root: Path, cli) -> None:
 def test_a_misspelt_chapter(root: Path, cli) -> None:
     out = cli("export", "--lang", "en", "--format", "md", "--chapter", "ch41")
     assert out.err == "pipeline: error: no chapter 'ch41' in sources; did you mean 'ch14'?\n"
+
+
+def test_a_text_wrapped_onto_a_line_without_indentation(root: Path, cli) -> None:
+    line = mutate(root, EN, " and image processing.\n", "\n      and image processing.\n") + 1
+    syntax_error(
+        cli,
+        line,
+        7,
+        "a line of text where a key was expected; if it continues the text of 'text:', indent it more than "
+        "'text:' (or join it to the line above)",
+        "      and image processing.",
+        " " * 6 + "^",
+    )
