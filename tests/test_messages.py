@@ -604,3 +604,24 @@ def test_a_text_wrapped_onto_a_line_without_indentation(root: Path, cli) -> None
         "      and image processing.",
         " " * 6 + "^",
     )
+
+
+def test_export_check_suggests_a_command_that_runs_as_printed(root: Path, cli, tmp_path_factory) -> None:
+    elsewhere = tmp_path_factory.mktemp("book")
+    (root / "sources").rename(elsewhere / "sources")
+    sources = str(elsewhere / "sources")
+    out = cli("export", "--sources", sources, "--lang", "en", "--format", "md", "--exports", "out", "--check")
+    assert out.status == 1
+    assert (
+        out.err
+        == f"out/ch14.en.md: out of date (run `pipeline export --sources {sources} --all --exports out`)\n"
+    )
+    assert cli("export", "--sources", sources, "--all", "--exports", "out", "-q").status == 0
+    assert (
+        cli(
+            "export", "--sources", sources, "--lang", "en", "--format", "md", "--exports", "out", "--check"
+        ).status
+        == 0
+    )
+    refused = cli("export", "--lang", "en", "--out", "-", "--check", "--sources", sources)
+    assert refused.err == "pipeline: error: --check compares files: give --out FILE, not --out -\n"

@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     to_stdout = args.out == "-"
+    if to_stdout and args.check:
+        raise UsageError("--check compares files: give --out FILE, not --out -")
     if to_stdout and args.format != "md" and sys.stdout.isatty():
         raise UsageError(
             f"--out -: a {args.format.upper()} file is binary and standard output is a terminal; "
