@@ -22,23 +22,29 @@ def _redeliver(unraisable: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+def _ignore_interrupts() -> None:
+    """The command is over (done or interrupted): a Ctrl-C that _redeliver passes on again may
+    still be on its way (two callbacks can swallow the one interrupt), and raised past main's own
+    handler it would kill the process by SIGINT after it said "interrupted"."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run() -> None:
     sys.unraisablehook = _redeliver
     try:
         from pipeline.cli import main
     except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
+        _ignore_interrupts()
         sys.stderr.write("pipeline: interrupted\n")
         sys.exit(130)
     status = 0
     try:
         status = main()
-        # The command is over. A Ctrl-C that _redeliver passes on again may still be on its way
-        # (two callbacks can swallow the one interrupt): raised now, past main's own handler, it
-        # would kill the process by SIGINT after it said "interrupted".
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _ignore_interrupts()
     except KeyboardInterrupt:
+        _ignore_interrupts()
         if status != 130:
             sys.stderr.write("pipeline: interrupted\n")
         status = 130

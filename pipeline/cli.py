@@ -136,12 +136,16 @@ def _resolve_sources(args: argparse.Namespace) -> None:
         args.exports = os.path.join(os.path.dirname(found), "exports")
 
 
+_found: dict[str, str | None] = {}  # working folder -> find_sources(), for command_line()
+
+
 def command_line(sources: str, command: str, *words: str) -> str:
     """A `pipeline COMMAND WORDS` line to suggest, that runs as printed from the working folder:
     with ``--sources`` unless it names the sources found without it."""
     import shlex  # only when a command is suggested
 
-    found = find_sources()
+    cwd = os.getcwd()
+    found = _found[cwd] if cwd in _found else _found.setdefault(cwd, find_sources())
     parts = ["pipeline", command]
     if found is None or os.path.realpath(found) != os.path.realpath(sources):
         parts += ["--sources", sources]
