@@ -625,3 +625,11 @@ def test_export_check_suggests_a_command_that_runs_as_printed(root: Path, cli, t
     )
     refused = cli("export", "--lang", "en", "--out", "-", "--check", "--sources", sources)
     assert refused.err == "pipeline: error: --check compares files: give --out FILE, not --out -\n"
+
+
+def test_accept_then_a_chapter_file(root: Path, cli) -> None:
+    mutate(root, ZH, *STALE_ZH)
+    out = cli("check", "--accept", "profiles.caffe.pros.feedforward", "sources/en/ch14.yaml")
+    assert out.status == 0 and out.out.splitlines()[-1] == "pipeline check: clean (3 files checked)"
+    only_files = cli("check", "--accept", "sources/en/ch14.yaml")
+    assert only_files.err == "pipeline: error: give the ids of the reviewed units to --accept\n"

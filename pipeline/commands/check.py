@@ -71,6 +71,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.list:
         sys.stdout.write(report.render_catalog(rules, args.format))
         return EXIT_OK
+    if args.accept:  # `--accept ID FILE`: argparse hands the chapter file to --accept
+        args.files += [a for a in args.accept if a.endswith((".yaml", ".yml"))]
+        args.accept = [a for a in args.accept if not a.endswith((".yaml", ".yml"))]
+        if not args.accept:
+            raise UsageError("give the ids of the reviewed units to --accept")
     book = _load(args)
     if args.accept:
         from pipeline.check.stamping import stamp
