@@ -374,7 +374,10 @@ def syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     message = exc.problem or "invalid YAML"
     if exc.context:
         message = f"{message} ({exc.context})"
-    explained = _explain(text, exc, line, column)
+    try:
+        explained = _explain(text, exc, line, column)
+    except Exception:  # pragma: no cover - an explanation must never hide the error itself
+        explained = None
     if explained is not None:
         message, line, column = explained
     pos = Position(path, line, column)
@@ -388,7 +391,7 @@ def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tu
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     context = exc.context_mark
     if exc.context == "while scanning a quoted scalar" and context is not None:
-        quote = lines[context.line][context.column] if context.line < len(lines) else '"'
+        quote = (lines[context.line] if context.line < len(lines) else "")[context.column :][:1] or '"'
         return (
             f"the quote ({quote}) opened here is never closed; end the text with {quote}",
             context.line + 1,
