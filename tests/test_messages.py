@@ -633,3 +633,9 @@ def test_accept_then_a_chapter_file(root: Path, cli) -> None:
     assert out.status == 0 and out.out.splitlines()[-1] == "pipeline check: clean (3 files checked)"
     only_files = cli("check", "--accept", "sources/en/ch14.yaml")
     assert only_files.err == "pipeline: error: give the ids of the reviewed units to --accept\n"
+
+
+def test_po_export_out_dash_is_standard_output(root: Path, cli) -> None:
+    out = cli("po", "export", "--out", "-")
+    assert out.status == 0 and 'msgctxt "profiles.caffe.pros.feedforward"' in out.out
+    assert not (root / "-").exists()

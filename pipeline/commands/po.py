@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_sources_option(q)
         q.add_argument("--chapter", metavar="KEY", help="chapter (default: the only one)")
         q.add_argument("--lang", metavar="LANG", help="translation language (default: the only one)")
-    exp.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    exp.add_argument(
+        "--out", metavar="FILE", help="write here instead of standard output ('-': standard output)"
+    )
     imp.add_argument("file", metavar="FILE", help="the translated PO file")
     exp.set_defaults(run=run_export)
     imp.set_defaults(run=run_import)
@@ -55,7 +57,7 @@ def run_export(args: argparse.Namespace) -> int:
     book = load_book(args.sources)
     key, lang = _target(args, book)
     data = export_po(book, key, lang)
-    if args.out:
+    if args.out and args.out != "-":
         try:
             write_bytes_atomic(args.out, data)
         except OSError as exc:
