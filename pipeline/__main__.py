@@ -22,14 +22,32 @@ def _redeliver(unraisable: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+def _ignore_interrupts() -> None:
+    """The command is over (done or interrupted): a Ctrl-C that _redeliver passes on again may
+    still be on its way (two callbacks can swallow the one interrupt), and raised past main's own
+    handler it would kill the process by SIGINT after it said "interrupted"."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run() -> None:
     sys.unraisablehook = _redeliver
     try:
         from pipeline.cli import main
     except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
+        _ignore_interrupts()
         sys.stderr.write("pipeline: interrupted\n")
         sys.exit(130)
-    status = main()
+    status = 0
+    try:
+        status = main()
+        _ignore_interrupts()
+    except KeyboardInterrupt:
+        _ignore_interrupts()
+        if status != 130:
+            sys.stderr.write("pipeline: interrupted\n")
+        status = 130
     # Frozen, the objects still alive are not walked by the two full collections of the
     # interpreter's shutdown (about 10 ms, a tenth of a `pipeline check` of a chapter) and the
     # memory goes with the process. atexit handlers still run and stdout and stderr are still

@@ -13,7 +13,7 @@ import os
 import sys
 
 from pipeline import __version__
-from pipeline.errors import SourceError, UsageError
+from pipeline.errors import Problem, SourceError, UsageError
 
 COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language", "fonts", "import_")
 
@@ -104,21 +104,58 @@ def add_sources_option(parser: argparse.ArgumentParser) -> None:
         "--sources",
         metavar="DIR",
         help="folder holding book.yaml and one folder per language, or a project folder holding "
-        "sources/ (default: sources)",
+        "sources/ (default: the sources/ folder of the project, found in the working folder or "
+        "the nearest folder above it)",
     )
 
 
+SOURCES = "sources"  # the sources folder of a project, beside exports/
+NO_BOOK = "no book here: run inside a project or give --sources"
+
+
+def find_sources(start: str = ".") -> str | None:
+    """The sources folder of the project ``start`` is in, as git finds ``.git``: ``sources/``
+    holding ``book.yaml`` in ``start`` or the nearest folder above it.
+
+    A path relative to the working folder (``sources``, ``../sources``); a ``sources/`` folder
+    without ``book.yaml`` in ``start`` when there is no project (the loader then says what is
+    missing); or None."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(here, SOURCES, "book.yaml")):
+            return os.path.relpath(os.path.join(here, SOURCES))
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return SOURCES if os.path.isdir(os.path.join(start, SOURCES)) else None
+
+
 def resolve_sources(args: argparse.Namespace) -> None:
-    """Settle ``args.sources``: given after the command, before it, or the default; a project
-    folder (one that holds sources/book.yaml, as examples/showcase does) stands for its sources."""
+    """Settle ``args.sources`` (given after the command, before it, or the project's, found by
+    walking up from the working folder) and the default ``--exports`` beside it. A project
+    folder (one that holds sources/book.yaml, as examples/showcase does) stands for its
+    sources. Without a project, the commands that read the book say so."""
     if not hasattr(args, "sources"):
         return
-    path = args.sources or getattr(args, "top_sources", None) or "sources"
-    if not os.path.exists(os.path.join(path, "book.yaml")) and os.path.exists(
-        os.path.join(path, "sources", "book.yaml")
-    ):
-        path = os.path.join(path, "sources")
+    given = args.sources or getattr(args, "top_sources", None)
+    if given is None:
+        found = find_sources()
+        if found is None:
+            if getattr(args, "list", False):  # check --list needs no book
+                args.sources = SOURCES
+                return
+            raise UsageError(NO_BOOK)
+        path = found
+    else:
+        path = given
+        if not os.path.exists(os.path.join(path, "book.yaml")) and os.path.exists(
+            os.path.join(path, SOURCES, "book.yaml")
+        ):
+            path = os.path.join(path, SOURCES)
     args.sources = path
+    if getattr(args, "exports", "") is None:
+        args.exports = default_exports(path)
 
 
 def default_exports(sources: str) -> str:
@@ -126,14 +163,41 @@ def default_exports(sources: str) -> str:
     layout: sources/ and exports/ side by side), else exports/ inside the book's own folder
     (examples/showcase/exports/ for examples/showcase/), so that every book keeps its handouts."""
     norm = os.path.normpath(sources)
-    if os.path.basename(norm) == "sources":
+    if os.path.basename(norm) == SOURCES:
         return os.path.join(os.path.dirname(norm), "exports")
     return os.path.join(norm, "exports")
 
 
+_found: dict[str, str | None] = {}  # working folder -> find_sources(), for command_line()
+
+
+def command_line(sources: str, command: str, *words: str) -> str:
+    """A `pipeline COMMAND WORDS` line to suggest, that runs as printed from the working folder:
+    with ``--sources`` unless it names the sources found without it."""
+    import shlex  # only when a command is suggested
+
+    cwd = os.getcwd()
+    found = _found[cwd] if cwd in _found else _found.setdefault(cwd, find_sources())
+    parts = ["pipeline", command]
+    if found is None or os.path.realpath(found) != os.path.realpath(sources):
+        parts += ["--sources", sources]
+    return " ".join(shlex.quote(p) for p in (*parts, *words))
+
+
+def _subparser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)command named on the command line, for its usage in errors."""
+    for name in ("command", "action"):
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, name, None)
+        if not actions or chosen not in actions[0].choices:
+            break
+        parser = actions[0].choices[chosen]
+    return parser
+
+
 def report_source_error(exc: SourceError) -> int:
     for problem in exc.problems:
-        print(problem, file=sys.stderr)
+        print(problem.render() if isinstance(problem, Problem) else problem, file=sys.stderr)
     n = len(exc.problems)
     print(f"pipeline: {n} problem{'s' if n != 1 else ''} in the sources; nothing was done", file=sys.stderr)
     return EXIT_UNUSABLE
@@ -142,7 +206,9 @@ def report_source_error(exc: SourceError) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:  # building the parser imports the command modules: Ctrl-C may come that early
         parser = build_parser(argv)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the command's own parser, with its usage, not the top-level one
+            _subparser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     except KeyboardInterrupt:
         print("pipeline: interrupted", file=sys.stderr)
         return 130

@@ -37,17 +37,49 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-class Problem(namedtuple("Problem", ("pos", "field", "message"))):
-    """One error in one source file (immutable, compared and hashed by value)."""
+class Problem(namedtuple("Problem", ("pos", "field", "message", "excerpt"), defaults=("",))):
+    """One error in one source file (immutable, compared and hashed by value).
+
+    ``excerpt``: lines shown below the error, as compilers do (the source line and a caret
+    under the column; see :func:`excerpt`), or "". ``str()`` is the error line alone.
+    """
 
     __slots__ = ()
     pos: Position
     field: str
     message: str
+    excerpt: str
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
         return f"{self.pos}: {where}{self.message}"
+
+    def render(self) -> str:
+        """The error line, followed by the excerpt when there is one."""
+        return f"{self}\n{self.excerpt}" if self.excerpt else str(self)
+
+
+def excerpt(text: str, line: int, column: int) -> str:
+    """Line ``line`` of ``text`` with a caret under ``column`` (both from 1), as gcc shows them::
+
+         213 |     text: Caffe: a framework
+             |                ^
+
+    Tabs are kept in the caret line's padding and wide (CJK) characters take two columns, so the
+    caret stands under its character in a terminal. "" when the line does not exist.
+    """
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    source = lines[line - 1].rstrip()
+    import unicodedata  # only when an excerpt is shown
+
+    pad = ""
+    for ch in source[: column - 1]:
+        pad += "\t" if ch == "\t" else "  " if unicodedata.east_asian_width(ch) in "WF" else " "
+    number = str(line)
+    gutter = " " * len(number)
+    return f" {number} | {source}\n {gutter} | {pad}^"
 
 
 class SourceError(Exception):

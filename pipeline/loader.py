@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from pipeline import gcpause, langs, yamlsrc
+from pipeline import gcpause, langs, suggest, yamlsrc
 from pipeline.errors import Position, Problem, SourceError, display_path
 from pipeline.model import (
     CALLOUT_KINDS,
@@ -93,20 +93,33 @@ class _Reader:
         for key, _ in node.pairs:
             if key.value not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.problem(key, _join(fieldpath, key.value), f"unknown field (expected one of: {known})")
+                hint = suggest.did_you_mean(key.value, allowed)
+                message = f"unknown field{'; ' + hint if hint else ''} (expected one of: {known})"
+                self.problem(key, _join(fieldpath, key.value), message)
         for name in required:
             if node.get(name) is None:
-                self.problem(node, _join(fieldpath, name), "missing required field")
+                typo = suggest.close_matches(name, [k.value for k, _ in node.pairs if k.value not in allowed])
+                hint = f" ('{typo[0]}' misspelt?)" if typo else ""
+                self.problem(node, _join(fieldpath, name), f"missing required field{hint}")
         return node
 
-    def entries(self, node: Node, fieldpath: str, allow_empty: bool = False) -> list[tuple[str, Node]]:
-        """A mapping of ids to values; the ids are checked against ID_RE."""
+    def entries(
+        self, node: Node, fieldpath: str, allow_empty: bool = False, units: bool = False
+    ) -> list[tuple[str, Node]]:
+        """A mapping of ids to values; the ids are checked against ID_RE.
+
+        ``units``: the values are units, so a unit's field name (source:) in the place of an id
+        is a field indented too little, and is reported as such."""
         if not isinstance(node, Map):
             self.wrong_type(node, fieldpath, "a mapping of ids")
             return []
         out = []
-        for key, value in node.pairs:
+        for i, (key, value) in enumerate(node.pairs):
             sub = _join(fieldpath, key.value)
+            if units and key.value in UNIT_FIELDS:
+                previous = node.pairs[i - 1] if i else None
+                self.problem(key, sub, suggest.misplaced_unit_field(key.value, previous))
+                continue
             if not ID_RE.match(key.value):
                 self.problem(key, sub, "ids use lower-case letters, digits and single hyphens")
                 continue
@@ -302,7 +315,7 @@ class _Reader:
     def units(self, node: Node | None, fieldpath: str, allow_empty: bool = False) -> list[Unit]:
         if node is None:
             return []
-        found = (self.unit(v, sub) for sub, v in self.entries(node, fieldpath, allow_empty))
+        found = (self.unit(v, sub) for sub, v in self.entries(node, fieldpath, allow_empty, units=True))
         return [u for u in found if u is not None]
 
 
@@ -953,25 +966,20 @@ def _load_book(root: str, only: Callable[[str, str], bool] | None) -> Book:
                 chapters[lang][key] = load_chapter(path, lang, root)
             except SourceError as exc:
                 problems.extend(exc.problems)
+    for lang in codes:  # two files with one chapter number: one of them is misnumbered
+        numbered: dict[object, Chapter] = {}
+        for chapter in chapters[lang].values():
+            first = numbered.setdefault(chapter.number.value, chapter)
+            if first is not chapter:
+                number, other = chapter.number, first.number.pos
+                message = f"chapter {number.value} again (as in {other}); give each chapter its own number"
+                problems.append(Problem(number.pos, "chapter", message))
     glossary = Glossary(None, [])
     if glossary_name:
         try:
             glossary = read_glossary(yamlsrc.read(os.path.join(root, glossary_name)), codes)
         except SourceError as exc:
             problems.extend(exc.problems)
-    if problems:
-        raise SourceError(problems)
-    numbers: dict[str, dict[int, str]] = {}
-    for lang, by_key in chapters.items():
-        for chapter in by_key.values():
-            seen = numbers.setdefault(lang, {})
-            n = chapter.number.value
-            if n in seen:
-                problems.append(
-                    Problem(chapter.number.pos, "chapter", f"chapter {n} is also {display_path(seen[n])}")  # type: ignore[index]
-                )
-            else:
-                seen[n] = chapter.path  # type: ignore[index]
     if problems:
         raise SourceError(problems)
     book = Book(root, source, codes, chapters, glossary, orphans, config.meta, config.year)

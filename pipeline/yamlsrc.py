@@ -345,12 +345,7 @@ def parse(path: str, data: bytes) -> Document:
     except _TooDeep:
         root = None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or "invalid YAML"
-        if exc.context:
-            message = f"{message} ({exc.context})"
-        pos = _pos(path, mark) if mark else Position(path, 1, 1)
-        raise SourceError([Problem(pos, "", f"YAML syntax error: {message}")]) from None
+        raise SourceError([syntax_error(path, text, exc)]) from None
     except yaml.YAMLError as exc:  # reader errors carry no mark in the C binding
         raise SourceError([Problem(Position(path, 1, 1), "", f"unreadable YAML: {exc}")]) from None
     if composer.problems:
@@ -359,6 +354,187 @@ def parse(path: str, data: bytes) -> Document:
         raise SourceError([Problem(Position(path, 1, 1), "", "the file is empty")])
     newline = "\r\n" if "\r\n" in text else "\n"
     return Document(path, text, root, bom, newline)
+
+
+# -- syntax errors that say what to do -----------------------------------------------------------
+# libyaml reports where its parser gave up, in its own words: "mapping values are not allowed in
+# this context" for a colon in unquoted text, the end of the file for a quote left open, the line
+# after an over-indented key. syntax_error() finds the usual mistakes behind those reports, says
+# what to write, and points at the place to change (where the quote opened, where the
+# indentation went wrong), with the source line and a caret below the error line.
+_KEY_LINE = re.compile(r"( *)(?:- +)?(\w[^:#]*?):(?: +(.*)|$)")
+
+
+def syntax_error(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """The problem to report for a YAML syntax error, with an excerpt of the line."""
+    from pipeline.errors import excerpt
+
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = exc.problem or "invalid YAML"
+    if exc.context:
+        message = f"{message} ({exc.context})"
+    try:
+        explained = _explain(text, exc, line, column)
+    except Exception:  # pragma: no cover - an explanation must never hide the error itself
+        explained = None
+    if explained is not None:
+        message, line, column = explained
+    pos = Position(path, line, column)
+    return Problem(pos, "", f"YAML syntax error: {message}", excerpt(text, line, column))
+
+
+def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tuple[str, int, int] | None:
+    """(what to do, line, column) for the usual mistakes behind a libyaml error, or None."""
+    lines = text.splitlines()
+    problem = exc.problem or ""
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    context = exc.context_mark
+    if exc.context == "while scanning a quoted scalar" and context is not None:
+        quote = (lines[context.line] if context.line < len(lines) else "")[context.column :][:1] or '"'
+        return (
+            f"the quote ({quote}) opened here is never closed; end the text with {quote}",
+            context.line + 1,
+            context.column + 1,
+        )
+    quoted = _quoted_before(text, exc)
+    if quoted is not None:
+        start, end, quote = quoted.start_mark, quoted.end_mark, quoted.style
+        before = lines[end.line][: end.column - 1] if end.line < len(lines) else ""
+        # run over line ends up to a quote that opens the next key's text: left open
+        if start.line != end.line and re.fullmatch(r" *(?:- +)?[^\s#:]+: *", before):
+            return (
+                f"the quote ({quote}) opened here is not closed on its line: YAML reads on to the {quote} "
+                f"at line {end.line + 1}, column {end.column}; end the text with {quote}",
+                start.line + 1,
+                start.column + 1,
+            )
+        return "text after the closing quote; put the whole text inside the quotes", line, column
+    if problem == "could not find expected ':'" and exc.context == "while scanning a simple key" and context:
+        # a line of text where the mapping wants its next key: a text wrapped onto a new line
+        return _stray_text(lines, context.line + 1, context.column + 1)
+    if problem == "mapping values are not allowed in this context":
+        key = _KEY_LINE.match(here)
+        if key and key.group(3) is not None and column - 1 > key.end(2):
+            value = key.group(3).rstrip()
+            shown = value if len(value) <= 40 and '"' not in value and "\\" not in value else "…"
+            return (
+                "a colon followed by a space inside unquoted text; put the whole text in double quotes: "
+                f'{key.group(2)}: "{shown}"',
+                line,
+                column,
+            )
+    at_start = bool(here.strip()) and column == _indent(here) + 1 and here.lstrip()[:1].isalnum()
+    if problem == "did not find expected key" and at_start and not _KEY_LINE.fullmatch(here):
+        return _stray_text(lines, line, column)
+    if problem in ("mapping values are not allowed in this context", "did not find expected key"):
+        return _indentation(lines, line)
+    if problem == "found character that cannot start any token":
+        ch = here[column - 1 : column]
+        if ch == "\t":
+            return "a tab in the indentation; indent with spaces only", line, column
+        if ch:
+            return (
+                f"unquoted text cannot start with {ch!r}; put the whole text in double quotes",
+                line,
+                column,
+            )
+    if problem == "block sequence entries are not allowed in this context":
+        return "unquoted text cannot start with '- '; put the whole text in double quotes", line, column
+    if problem.startswith("did not find expected ','") and context is not None:
+        close, what = ("]", "list") if problem.endswith("']'") else ("}", "mapping")
+        where = f"line {context.line + 1}, column {context.column + 1}"
+        return (
+            f"the {what} opened at {where} is not closed: end it with '{close}' (or a ',' is missing)",
+            line,
+            column,
+        )
+    return None
+
+
+def _stray_text(lines: list[str], line: int, column: int) -> tuple[str, int, int]:
+    """A line of text where a key belongs (from 1): most often a text wrapped onto a new line
+    without the indentation that makes it more of the text above."""
+    what = "a line of text where a key was expected"
+    above = next((lines[i] for i in range(line - 2, -1, -1) if lines[i].strip()), "")
+    key = _KEY_LINE.fullmatch(above)
+    if key and key.group(3):
+        name = key.group(2)
+        fix = f"if it continues the text of '{name}:', indent it more than '{name}:'"
+    else:
+        fix = "if it continues the text above, indent it more than that text's key"
+    return f"{what}; {fix} (or join it to the line above)", line, column
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _indentation(lines: list[str], line: int) -> tuple[str, int, int] | None:
+    """An indentation mistake at or before key line ``line`` (from 1): a key indented more
+    than the key above it, which YAML reads as more of that key's text, or a block whose keys
+    are indented unlike the key after it."""
+    key = _KEY_LINE.fullmatch(lines[line - 1]) if line <= len(lines) else None
+    if key is None:
+        return None
+    own = _indent(lines[line - 1])
+    above = [i for i in range(line - 2, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
+    if not above:
+        return None
+    prev = above[0]
+    prev_key = _KEY_LINE.fullmatch(lines[prev])
+    name = key.group(2)
+    if own > _indent(lines[prev]) and prev_key and prev_key.group(3):
+        return (
+            f"'{name}:' is indented more than '{prev_key.group(2)}:' on line {prev + 1}, so YAML reads it "
+            f"as more of that text; indent it as far as '{prev_key.group(2)}:'",
+            line,
+            own + 1,
+        )
+    if own < _indent(lines[prev]):
+        # the block above is indented deeper than this key: find where it started
+        deep = _indent(lines[prev])
+        start = prev
+        for i in above[1:]:
+            if _indent(lines[i]) < deep:
+                parent = i
+                break
+            start = i if _indent(lines[i]) == deep else start
+        else:
+            return None
+        if _indent(lines[parent]) < own:
+            first = _KEY_LINE.fullmatch(lines[start])
+            what = f"'{first.group(2)}:'" if first else f"line {start + 1}"
+            return (
+                f"{what} is indented {deep} spaces, '{name}:' below it on line {line} only {own}: "
+                "indent the keys of one mapping alike",
+                start + 1,
+                deep + 1,
+            )
+    return None
+
+
+def _quoted_before(text: str, exc: yaml.MarkedYAMLError) -> yaml.ScalarToken | None:
+    """The quoted scalar that ends on the line where the parser gave up, just before it: text
+    after its closing quote, or (when it runs over line ends) a quote never closed on its own
+    line, that the quote opening the next quoted text closed."""
+    mark = exc.problem_mark
+    if mark is None or exc.problem not in (
+        "did not find expected key",
+        "mapping values are not allowed in this context",
+    ):
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if (token.start_mark.line, token.start_mark.column) >= (mark.line, mark.column):
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if not isinstance(last, yaml.ScalarToken) or last.style not in ('"', "'"):
+        return None
+    return last if last.end_mark.line == mark.line else None
 
 
 def read(path: str) -> Document:

@@ -20,8 +20,9 @@ ZH = "sources/zh/ch14.yaml"
 EN = "sources/en/ch14.yaml"
 BOOK = "sources/book.yaml"
 GLOSSARY = "sources/glossary.yaml"
-# one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line
-ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+)")
+# one stderr line: a source position and a message, or the CLI's own "pipeline: ..." line, or
+# one of the two lines below a syntax error that show the source line and a caret under the column
+ERROR_LINE = re.compile(r"(?:[^\s:][^:]*:\d+:\d+: .+|pipeline: .+| \d+ \| .*| +\| [\t ]*\^)")
 
 
 @dataclass(frozen=True)

@@ -405,47 +405,50 @@ finding(
     "syntax",
     "tab-inside-text",
     replace(EN, "text: No commercial support.", "text: No commercial\tsupport."),
-    "sources/en/ch14.yaml:{line}:36: error whitespace: '\\t' inside the text",
+    "sources/en/ch14.yaml:{line}:36: error whitespace: '\\t' inside the text; write a space",
 )
 broken(
     "syntax",
     "tab-indentation",
     replace(EN, "  revival:\n", "\trevival:\n"),
-    "sources/en/ch14.yaml:{line}:1: YAML syntax error: found character that cannot start any token "
-    "(while scanning for the next token)",
+    "sources/en/ch14.yaml:{line}:1: YAML syntax error: a tab in the indentation; indent with spaces only",
 )
-# libyaml finds out at the next quote, where the scalar it thought it read ends
+# libyaml finds out at the next quote, where the scalar it thought it read ends: the error points
+# back at the quote left open
 broken(
     "syntax",
     "unclosed-double-quote",
     replace(BOOK, '原理与视觉实践》"\n', "原理与视觉实践》\n", at='      text: "This handout'),
-    "sources/book.yaml:{line}:14: YAML syntax error: did not find expected key (while parsing a block mapping)",
+    're:sources/book\\.yaml:{line}:13: YAML syntax error: the quote \\(\\"\\) opened here is not closed on '
+    'its line: YAML reads on to the " at line \\d+, column 13; end the text with "',
 )
 broken(
     "syntax",
     "unclosed-flow-sequence",
     replace(ZH, "            language: [C++]", "            language: [C++"),
-    "sources/zh/ch14.yaml:{line+1}:22: YAML syntax error: did not find expected ',' or ']' "
-    "(while parsing a flow sequence)",
+    "sources/zh/ch14.yaml:{line+1}:22: YAML syntax error: the list opened at line {line}, column 23 is not "
+    "closed: end it with ']' (or a ',' is missing)",
 )
 broken(
     "syntax",
     "bad-indentation",
     replace(BOOK, "    author: 魏秀参", "     author: 魏秀参"),
-    "sources/book.yaml:{line}:12: YAML syntax error: mapping values are not allowed in this context",
+    "sources/book.yaml:{line}:6: YAML syntax error: 'author:' is indented more than 'title:' on line "
+    "{line-1}, so YAML reads it as more of that text; indent it as far as 'title:'",
 )
 broken(
     "syntax",
     "colon-in-plain-text",
     replace(BOOK, "    author: 魏秀参", "    author: 魏: 秀参"),
-    "sources/book.yaml:{line}:14: YAML syntax error: mapping values are not allowed in this context",
+    "sources/book.yaml:{line}:14: YAML syntax error: a colon followed by a space inside unquoted text; "
+    'put the whole text in double quotes: author: "魏: 秀参"',
 )
 broken(
     "syntax",
     "reserved-indicator",
     replace(BOOK, "    author: 魏秀参", "    author: @魏秀参"),
-    "sources/book.yaml:{line}:13: YAML syntax error: found character that cannot start any token "
-    "(while scanning for the next token)",
+    "sources/book.yaml:{line}:13: YAML syntax error: unquoted text cannot start with '@'; "
+    "put the whole text in double quotes",
 )
 broken(
     "syntax",
@@ -621,7 +624,7 @@ broken(
     "schema",
     "misspelt-unit-field",
     replace(BOOK, "      text: Wei Xiu-Shen", "      txt: Wei Xiu-Shen"),
-    "sources/book.yaml:{line}:7: book.author.text: missing required field",
+    "sources/book.yaml:{line}:7: book.author.text: missing required field ('txt' misspelt?)",
 )
 broken(
     "schema",
@@ -880,7 +883,8 @@ broken(
     "schema",
     "duplicate-chapter-number",
     replace_all(copy(EN, "sources/en/ch15.yaml"), copy(ZH, "sources/zh/ch15.yaml")),
-    "sources/en/ch15.yaml:3:10: chapter: chapter 14 is also sources/en/ch14.yaml",
+    "sources/en/ch15.yaml:3:10: chapter: chapter 14 again (as in sources/en/ch14.yaml:3:10); "
+    "give each chapter its own number",
 )
 
 # ---- ids and file names: path separators, spaces, capitals, other scripts

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pipeline.check import scan
 from pipeline.check.catalog import Hit, rule
 from pipeline.check.context import Pair
+from pipeline.check.conventions import compiled
 from pipeline.model import Unit
 
 SKIP = ("empty", "unchanged", "untranslated")
@@ -42,19 +43,46 @@ def _hit(what: str, word: str, where: str, target: Unit, source: Unit, at: int, 
 @rule(
     "numbers",
     "error",
-    "a number, year or version in one twin is missing from the other",
+    "a number, year or version in one twin is missing from the other, or is written in full-width digits",
     scope="twins",
     unless=SKIP,
 )
 def numbers(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     s, t = pair.source, pair.target
-    s_text, t_text = scan.plain(source), scan.plain(target)
+    # full-width digits (２０１２) are reported as such, and compared as the digits they stand for;
+    # a source unit's are reported once, with its first translation
+    s_plain, t_plain = scan.plain(source), scan.plain(target)
+    s_text, t_text = _ascii_digits(s_plain), _ascii_digits(t_plain)
+    if s_text is not s_plain and pair.run.book.langs[1:2] == [t.lang]:
+        yield from _fullwidth_digits(source, target)
+    if t_text is not t_plain:
+        yield from _fullwidth_digits(target, source)
     for number, at in _first(scan.numbers(s_text)).items():
         if not scan.contains_number(t_text, number) and not t.conv.spells(number, t_text):
             yield _hit(f"{s.lang} number", number, t.lang, target, source, at, in_source=True)
     for number, at in _first(scan.numbers(t_text)).items():
         if not scan.contains_number(s_text, number) and not s.conv.spells(number, s_text):
             yield _hit("number", number, s.lang, target, source, at, in_source=False)
+
+
+_ASCII_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
+_FULLWIDTH_DIGITS = "０１２３４５６７８９"
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with full-width digits written as ASCII ones (``text`` itself when it has none)."""
+    # the usual case, told without a copy or a Python loop over the characters
+    if text.isascii() or not any(digit in text for digit in _FULLWIDTH_DIGITS):
+        return text
+    return text.translate(_ASCII_DIGITS)
+
+
+def _fullwidth_digits(unit: Unit, twin: Unit) -> Iterator[Hit]:
+    """A finding at each run of full-width digits (２０１２) in ``unit``, saying what to write."""
+    for m in compiled("[\uff10-\uff19]+").finditer(scan.plain(unit)):
+        digits = m.group()
+        message = f"full-width digits {digits!r}: write {digits.translate(_ASCII_DIGITS)}"
+        yield Hit(message, scan.locate(unit, m.start()), unit, twin=twin.pos, twin_unit=twin)
 
 
 @rule(

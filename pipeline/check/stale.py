@@ -1,6 +1,6 @@
 """Stale translations: each translation unit records the fingerprint of the source text it
 translates (``source:``). When the source text changes the unit is stale until a translator
-reviews it and accepts it (``pipeline check --accept ID`` or ``pipeline stamp ID``), which is
+reviews it and accepts it (``pipeline stamp ID``, or ``pipeline check --accept ID``), which is
 the only thing that rewrites a fingerprint.
 """
 
@@ -29,13 +29,16 @@ def is_stale(source: Unit, target: Unit) -> bool:
 def stale(source: Unit, target: Unit, pair: Pair) -> Iterator[Hit]:
     if not is_stale(source, target):
         return
+    from pipeline.cli import command_line  # only for a stale unit: a command to suggest
+
     s_lang = pair.source.lang
+    accept = f"review it and run `{command_line(pair.run.book.root, 'stamp', target.id)}`"
     if target.source is None:
-        message = f"no fingerprint of the {s_lang} text; review it and run `pipeline stamp {target.id}`"
+        message = f"no fingerprint of the {s_lang} text; {accept}"
         yield Hit(message, target.pos, target, twin=source.pos, twin_unit=source)
         return
     message = (
         f"the {s_lang} text changed since this was translated (fingerprint {target.source}, "
-        f"now {fingerprint(source.text)}); review it and run `pipeline check --accept {target.id}`"
+        f"now {fingerprint(source.text)}); {accept}"
     )
     yield Hit(message, target.source_pos or target.pos, target, twin=source.pos, twin_unit=source)

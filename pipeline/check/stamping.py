@@ -68,16 +68,31 @@ def plan(book: Book, names: list[str] | None = None) -> list[Stamp]:
     if names is not None:
         unknown = [n for n in names if not any(_matches(n, key, t.id) for key, _, t in twins)]
         if unknown:
-            listed = ", ".join(repr(n) for n in unknown)
-            raise UsageError(
-                f"no translation unit {listed} (ids look like profiles.caffe.pros.feedforward, "
-                "optionally prefixed by the chapter: ch14:...)"
-            )
+            raise UsageError(_unknown(unknown, twins))
     return [
         Stamp(target, target.pos.path, target.source, fingerprint(source.text))
         for key, source, target in twins
         if (names is None or any(_matches(n, key, target.id) for n in names)) and is_stale(source, target)
     ]
+
+
+def _unknown(names: list[str], twins: list[tuple[str, Unit, Unit]]) -> str:
+    """The message for names that match no translation unit, with the closest id of each."""
+    from pipeline.suggest import close_id
+
+    parts = []
+    for name in names:
+        chapter, sep, unit_id = name.rpartition(":")
+        ids = {t.id for key, _, t in twins if not sep or fnmatch.fnmatchcase(key, chapter)}
+        found = None if any(c in name for c in "*?[") else close_id(unit_id, ids)
+        hint = f"; did you mean {chapter + sep + found!r}?" if found else ""
+        parts.append(f"{name!r}{hint}")
+    if all("did you mean" in p for p in parts):
+        return f"no translation unit {', '.join(parts)}"
+    return (
+        f"no translation unit {', '.join(parts)} (ids look like profiles.caffe.pros.feedforward, "
+        "optionally prefixed by the chapter: ch14:...)"
+    )
 
 
 def apply(stamps: list[Stamp]) -> list[str]:
@@ -94,15 +109,28 @@ def apply(stamps: list[Stamp]) -> list[str]:
     return [path for path, editor in editors.items() if editor.save()]
 
 
-def stamp(book: Book, names: list[str] | None, verb: str = "stamped", dry_run: bool = False) -> list[Stamp]:
-    """Plan, write and report (on stderr) the fingerprints of ``names`` (every stale unit when None)."""
+def stamp(
+    book: Book,
+    names: list[str] | None,
+    verb: str = "stamped",
+    dry_run: bool = False,
+    out: object = None,  # a text stream (stdout by default)
+    summary: bool = True,
+) -> list[Stamp]:
+    """Plan, write and report the fingerprints of ``names`` (every stale unit when None).
+
+    The report (one line per fingerprint, then a summary line unless ``summary`` is false) is
+    the command's result: it goes to ``out``, standard output by default.
+    """
+    out = sys.stdout if out is None else out
     stamps = plan(book, names)
     if not dry_run:
         apply(stamps)
     for s in stamps:
         where = Position(s.path, s.unit.pos.line, s.unit.pos.column)
-        print(f"{where}: {verb} {s.unit.id} ({s.old or 'no fingerprint'} -> {s.new})", file=sys.stderr)
-    n = len(stamps)
-    done = "would change" if dry_run else "updated"
-    print(f"pipeline stamp: {n} fingerprint{'s' if n != 1 else ''} {done}", file=sys.stderr)
+        print(f"{where}: {verb} {s.unit.id} ({s.old or 'no fingerprint'} -> {s.new})", file=out)
+    if summary:
+        n = len(stamps)
+        done = "would change" if dry_run else "updated"
+        print(f"pipeline stamp: {n} fingerprint{'s' if n != 1 else ''} {done}", file=out)
     return stamps

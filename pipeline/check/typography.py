@@ -34,6 +34,25 @@ def _hit(unit: Unit, index: int, message: str) -> Hit:
     return Hit(message, scan.locate(unit, index), unit=unit)
 
 
+# What to write instead of full-width punctuation in a language that does not use it, where
+# NFKC does not say (it maps full-width ASCII forms, ，→, and （→( , but not CJK punctuation)
+_HALFWIDTH = {"、": ",", "。": ".", "“": '"', "”": '"', "‘": "'", "’": "'", "《": '"', "》": '"', "「": '"',
+              "」": '"', "『": '"', "』": '"', "【": "[", "】": "]", "〈": "<", "〉": ">", "〔": "(",
+              "〕": ")", "～": "~", "〜": "~", "　": " "}  # fmt: skip
+# and the full-width form of ASCII marks in prose written in Han characters
+_FULLWIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+
+def halfwidth_of(ch: str) -> str | None:
+    """The ASCII character to write instead of full-width ``ch`` in a Latin-script text."""
+    if ch in _HALFWIDTH:
+        return _HALFWIDTH[ch]
+    import unicodedata  # only when a finding is reported
+
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if folded != ch and folded.isascii() else None
+
+
 def _quoted_originals(unit: Unit, ctx: UnitContext) -> list[tuple[int, int]]:
     """Quoted spans holding text in the source's script: an original title, written with its
     own punctuation and title marks (《解析深度学习——卷积神经网络原理与视觉实践》)."""
@@ -62,7 +81,11 @@ def fullwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
             quoted = _quoted_originals(unit, ctx)
         if scan.outside(quoted, m.start()):
             ch = m.group()
-            yield _hit(unit, m.start(), f"full-width {ch!r} (U+{ord(ch):04X}) in {ctx.edition.lang} text")
+            instead = halfwidth_of(ch)
+            fix = f"; write {instead!r}" if instead else "; write its ASCII form"
+            yield _hit(
+                unit, m.start(), f"full-width {ch!r} (U+{ord(ch):04X}) in {ctx.edition.lang} text{fix}"
+            )
 
 
 def _neighbours(text: str, i: int) -> tuple[str, str]:
@@ -98,7 +121,7 @@ def halfwidth_punct(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
         next_to_own = bool(own.match(before or " ") or own.match(after or " "))
         ends_prose = i == last and ch in ".?!" and own.search(text) is not None
         if next_to_own or ends_prose:
-            yield _hit(unit, i, f"half-width {ch!r} in {ctx.edition.lang} prose; use the full-width form")
+            yield _hit(unit, i, f"half-width {ch!r} in {ctx.edition.lang} prose; write {_FULLWIDTH[ch]!r}")
 
 
 @rule(
@@ -114,15 +137,19 @@ def whitespace(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
     start, end = 0, len(text)
     if text[:1].isspace():
         start = len(text) - len(text.lstrip())
-        yield _hit(unit, 0, "leading whitespace")
+        yield _hit(unit, 0, "leading whitespace; remove it")
     if text[-1:].isspace():
         end = len(text.rstrip())
-        yield _hit(unit, end, "trailing whitespace")
+        yield _hit(unit, end, "trailing whitespace; remove it")
     if len(text) > scan.LONG_TEXT and not any(bad in text for bad in _BAD_SPACES):
         return
     # within the stripped text, without copying it: the pattern looks at nothing around a match
     for m in _BAD_SPACE_RE.finditer(text, start, max(start, end)):
-        what = "doubled space" if m.group()[0] in " \u3000" else f"{m.group()[0]!r} inside the text"
+        what = (
+            "doubled space; write one"
+            if m.group()[0] in " \u3000"
+            else f"{m.group()[0]!r} inside the text; write a space"
+        )
         yield _hit(unit, m.start(), what)
 
 
@@ -135,16 +162,16 @@ def brackets(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
         if ch in PAIRS:
             stack.append((ch, i))
         elif not stack or stack[-1][0] != CLOSERS[ch]:
-            yield _hit(unit, i, f"{ch!r} closes nothing")
+            yield _hit(unit, i, f"{ch!r} closes nothing; remove it or open it with {CLOSERS[ch]!r}")
             return
         else:
             stack.pop()
     if stack:
         ch, i = stack[-1]
-        yield _hit(unit, i, f"{ch!r} is never closed")
+        yield _hit(unit, i, f"{ch!r} is never closed; close it with {PAIRS[ch]!r}")
         return
     if text.count('"') % 2:
-        yield _hit(unit, text.rfind('"'), 'unbalanced straight quote (")')
+        yield _hit(unit, text.rfind('"'), 'unbalanced straight quote ("); add the missing one or remove this')
 
 
 @rule(
@@ -165,9 +192,9 @@ def cjk_spacing(unit: Unit, ctx: UnitContext) -> Iterator[Hit]:
             j -= 1
         before = text[j - 1] if j > 0 else ""
         if before.isascii() and before.isalnum():
-            yield _hit(unit, m.start(), "no space between Latin text and Han")
+            yield _hit(unit, m.start(), "no space between Latin text and Han; write one")
         after = text[m.end() : m.end() + 1]
         if after.isascii() and after.isalnum():
-            yield _hit(unit, m.end(), "no space between Han and Latin text")
+            yield _hit(unit, m.end(), "no space between Han and Latin text; write one")
     for m in compiled(_SPACE_BY_PUNCT).finditer(text):
-        yield _hit(unit, m.start(), "space next to full-width punctuation")
+        yield _hit(unit, m.start(), "space next to full-width punctuation; remove it")

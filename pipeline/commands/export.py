@@ -22,14 +22,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lang", metavar="LANG", help="zh, en, or two joined by '+' for a bilingual handout (zh+en)"
     )
-    p.add_argument("--format", choices=FORMAT_NAMES, help="output format")
+    p.add_argument(
+        "--format", choices=FORMAT_NAMES, help="output format (default: from the name given to --out)"
+    )
     p.add_argument("--all", action="store_true", help="every language, pair of languages and format")
     p.add_argument(
         "--chapter", action="append", metavar="KEY", help="only this chapter (file stem); repeatable"
     )
-    p.add_argument("--out", metavar="FILE", help="write exactly this file (one chapter, language and format)")
     p.add_argument(
-        "--exports", metavar="DIR", help="output folder (default: exports/ beside the sources folder)"
+        "--out",
+        metavar="FILE",
+        help="write exactly this file (one chapter, language and format; the format follows its "
+        "extension); '-' writes to standard output",
+    )
+    p.add_argument(
+        "--exports", metavar="DIR", help="output folder (default: exports/, beside the project's sources/)"
     )
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
     p.add_argument("--font", metavar="TTF", help="TrueType font for the PDF instead of Noto Sans SC")
@@ -58,19 +65,27 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.export import build as b
     from pipeline.loader import load_book
 
+    args.format = _format(args.format, args.out)
     if not args.all and not (args.lang and args.format):
-        raise UsageError("give --lang and --format, or --all")
+        raise UsageError("give --lang and --format (or --out FILE.pdf, .docx or .md), or --all")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.exports is None:
-        from pipeline.cli import default_exports
-
-        args.exports = default_exports(args.sources)
+    to_stdout = args.out == "-"
+    if to_stdout and args.check:
+        raise UsageError("--check compares files: give --out FILE, not --out -")
+    if to_stdout and args.format != "md" and sys.stdout.isatty():
+        raise UsageError(
+            f"--out -: a {args.format.upper()} file is binary and standard output is a terminal; "
+            f"redirect it (> handout.{args.format}) or give --out handout.{args.format}"
+        )
     book = load_book(args.sources)
     keys = args.chapter or book.chapter_keys()
     missing = [k for k in keys if k not in book.chapter_keys()]
     if missing:
-        raise UsageError(f"no chapter {missing[0]!r} in {args.sources}")
+        from pipeline.suggest import did_you_mean
+
+        hint = did_you_mean(missing[0], book.chapter_keys())
+        raise UsageError(f"no chapter {missing[0]!r} in {args.sources}{'; ' + hint if hint else ''}")
     editions = b.all_editions(book) if args.all and not args.lang else [b.parse_langs(args.lang, book.langs)]
     formats = list(FORMAT_NAMES) if args.all and not args.format else [args.format]
     from pipeline.i18n import missing_catalog_warning
@@ -84,10 +99,10 @@ def run(args: argparse.Namespace) -> int:
     b.check_fonts(options)
     jobs = b.plan(book, keys, editions, formats, args.exports, args.out)
     digests = {job: b.input_hash(book, job, options) for job in jobs}
-    if not args.check and not args.force:
+    if not args.check and not args.force and not to_stdout:
         cache_data = b._load_cache()
         jobs = [job for job in jobs if not b.up_to_date(job, digests[job], cache_data)]
-    progress = b.Progress(len(jobs), enabled=not args.quiet)
+    progress = b.Progress(len(jobs), enabled=not args.quiet and not to_stdout)
     try:
         outputs = list(b.render_all(book, jobs, options, min(args.jobs, len(jobs)), progress))
     except RenderError as exc:
@@ -98,7 +113,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     progress.close()
     if args.check:
-        return _compare(outputs)
+        return _compare(outputs, args)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(outputs[0][1])
+        sys.stdout.buffer.flush()
+        return EXIT_OK
     # Everything is built before anything is written: a failed run leaves earlier outputs as
     # they were, and each file is replaced atomically.
     b.write_all(outputs)
@@ -128,7 +148,39 @@ def _report_missing(book: object, keys: list[str], editions: list[tuple[str, ...
             )
 
 
-def _compare(outputs: list) -> int:
+EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".md": "md", ".markdown": "md"}
+
+
+def _format(fmt: str | None, out: str | None) -> str | None:
+    """The format to write: --format, else the one --out's extension names (Markdown for
+    standard output); a --format that --out's extension contradicts is refused."""
+    from pipeline.errors import UsageError
+
+    if out is None:
+        return fmt
+    if out == "-":
+        return fmt or "md"
+    ext = os.path.splitext(out)[1]
+    named = EXTENSIONS.get(ext.lower())
+    if fmt is None and named is None:
+        raise UsageError(
+            f"cannot tell the format of --out {out}: give --format, or end the name in .pdf, .docx or .md"
+        )
+    if fmt is None:
+        return named
+    if named is not None and named != fmt:
+        raise UsageError(
+            f"--format {fmt} but --out {out} names a {named.upper()} file: "
+            f"give --out {out[: -len(ext)]}.{fmt}, or leave out --format"
+        )
+    return fmt
+
+
+def _compare(outputs: list, args: argparse.Namespace) -> int:
+    from pipeline.cli import command_line, default_exports
+
+    extra = ("--exports", args.exports) if args.exports != default_exports(args.sources) else ()
+    rebuild = command_line(args.sources, "export", "--all", *extra)
     stale = []
     for job, data in outputs:
         try:
@@ -138,7 +190,7 @@ def _compare(outputs: list) -> int:
             same = False
         if not same:
             stale.append(job.path)
-            print(f"{job.path}: out of date (run `pipeline export --all`)", file=sys.stderr)
+            print(f"{job.path}: out of date (run `{rebuild}`)", file=sys.stderr)
     if stale:
         return EXIT_FINDINGS
     print(f"{len(outputs)} handouts up to date")

@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--chapter", metavar="KEY", help="chapter, or 'book' for book.yaml (default: the only one)"
     )
     imp.add_argument("--chapter", metavar="KEY", help="chapter (default: the one the file's header names)")
-    exp.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    exp.add_argument(
+        "--out", metavar="FILE", help="write here instead of standard output ('-': standard output)"
+    )
     exp.add_argument("--no-suggestions", action="store_true", help="offer no translation-memory suggestions")
     imp.add_argument("file", metavar="FILE", help="the translated PO file")
     exp.set_defaults(run=run_export)
@@ -46,6 +48,10 @@ def choose(book: object, chapter: str | None, lang: str | None, hint_key: str | 
     keys = [k for k in document_keys(book) if k != "book"]  # type: ignore[arg-type]
     targets = book.langs[1:]  # type: ignore[attr-defined]
     key = chapter or hint_key or (keys[0] if len(keys) == 1 else None)
+    if lang:  # codes in any case on the command line: ZH-hant is zh-Hant
+        from pipeline.langs import normalise
+
+        lang = normalise(lang.strip())
     lang = lang or hint_lang or (targets[0] if len(targets) == 1 else None)
     if key is None:
         raise UsageError(f"give --chapter (one of: {', '.join(keys)}){origin}")
@@ -55,6 +61,10 @@ def choose(book: object, chapter: str | None, lang: str | None, hint_key: str | 
         raise UsageError(
             f"the file is for chapter {hint_key!r}, which the sources do not have; give --chapter"
         )
+    if lang not in targets:
+        raise UsageError(f"unknown translation language {lang!r} (known: {', '.join(targets)})")
+    if key not in document_keys(book):  # type: ignore[arg-type]
+        raise UsageError(f"--chapter {key!r}: no such chapter (known: {', '.join(keys)})")
     return key, lang
 
 
@@ -67,7 +77,7 @@ def run_export(args: argparse.Namespace) -> int:
     book = load_book(args.sources)
     key, lang = choose(book, args.chapter, args.lang)
     data = export_po(book, key, lang, suggestions=not args.no_suggestions)
-    if args.out:
+    if args.out and args.out != "-":
         try:
             write_bytes_atomic(args.out, data)
         except OSError as exc:

@@ -47,11 +47,15 @@ class Job:
 
 
 def parse_langs(value: str, book_langs: list[str]) -> tuple[str, ...]:
-    """'en' or 'zh+en' -> ('zh', 'en'), checked against the book's languages."""
-    codes = tuple(value.split("+"))
-    unknown = [c for c in codes if c not in book_langs]
-    if unknown or not codes or len(set(codes)) != len(codes) or len(codes) > 2:
-        known = ", ".join(book_langs)
+    """'en' or 'zh+en' -> ('zh', 'en'), checked against the book's languages (in any case:
+    'EN' is 'en')."""
+    codes = tuple(c.strip().lower() for c in value.split("+"))
+    known = ", ".join(book_langs)
+    if all(codes):
+        for code in codes:
+            if code not in book_langs:
+                raise UsageError(f"unknown language {code!r} (known: {known})")
+    if not all(codes) or len(set(codes)) != len(codes) or len(codes) > 2:
         raise UsageError(f"--lang {value!r}: give one language or two joined by '+' (languages: {known})")
     return codes
 
