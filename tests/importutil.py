@@ -15,7 +15,8 @@ def _text(unit: Unit | None, fns: dict[str, int]) -> str | None:
     if unit is None:
         return None
     nodes = _renumber(inline.parse(unit.text), fns)
-    return inline.markup(nodes)
+    # the spaces around a cross-reference are the handout's typography, not the author's
+    return re.sub(r" *(<ref to=\"[^\"]*\"/>) *", r"\1", inline.markup(nodes))
 
 
 def _renumber(nodes: list, fns: dict[str, int]) -> list:
@@ -86,7 +87,7 @@ def shape(chapter: Chapter, code_language: bool = True) -> dict:
         if kind == "figure":  # the file's name and neutral: true are not in a handout
             return ("figure", b.id, _text(b.caption, fns), _text(b.alt, fns))
         if kind == "math":  # Word's equations give back equivalent TeX, not its spacing
-            tex = b.tex.value if code_language else re.sub(r"\\[,;:! ]|\s", "", b.tex.value)
+            tex = b.tex.value if code_language else tex_shape(re.sub(r"\\[,;:! ]", "", b.tex.value))
             return ("math", b.id, tex, b.numbered)
         raise AssertionError(kind)
 

@@ -249,7 +249,7 @@ def test_inline_formulas_are_paths_in_the_line() -> None:
     assert curves(data) > curves(pdf(with_blocks(h, [without]), Options())) + 5
     text = text_of(data)
     assert "\\sum" not in text and "x_{m,n}" not in text
-    assert "weightedsum" in text and "ofEquation(5.1)" in text
+    assert "weightedsum" in text and "ofequation(5.1)" in text
     # the formula starts the second line, about 61 pt wide at 10 pt type (109 pt at 24 px), and
     # the words after it follow on that line
     words = drawn(data)

@@ -70,9 +70,25 @@ def docx_texts(data: bytes) -> list[str]:
         style = (p.style.name if p.style is not None else "") or ""
         if "Code" in style or "Source" in style:
             continue
-        text = "".join(_run_text(r) for item in p.iter_inner_content() for r in _runs(item)).strip()
+        text = "".join(_inner_text(p)).strip()
         if text:
             out.append(text)
+    return out
+
+
+def _inner_text(p: object) -> list[str]:
+    """A paragraph's text: its runs, the runs of its links, and each equation as a placeholder."""
+    from docx.text.run import Run
+
+    out = []
+    for child in p._p:  # type: ignore[attr-defined]
+        tag = child.tag.rsplit("}", 1)[1]
+        if tag == "oMath":
+            out.append(PLACEHOLDER)
+        elif tag == "r":
+            out.append(_run_text(Run(child, p)))
+        elif tag == "hyperlink":
+            out.extend(_run_text(Run(r, p)) for r in child.iter(child.tag.replace("hyperlink", "r")))
     return out
 
 

@@ -59,7 +59,7 @@ def test_figures_and_formulas_are_numbered_and_referenced() -> None:
     intro = handout.blocks[0]
     assert isinstance(intro, Paragraph)
     labels = [[n.label for n in t.nodes if isinstance(n, XRef)] for t in intro.text]
-    assert labels == [["图 5.1", "式 (5.1)"], ["Figure 5.1", "Equation (5.1)"]]
+    assert labels == [["图 5.1", "式（5.1）"], ["Figure 5.1", "equation (5.1)"]]
 
 
 def test_the_figure_rules_fire_and_stay_quiet(book: Path) -> None:

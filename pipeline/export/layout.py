@@ -16,10 +16,11 @@ one class here, one function in :class:`_Builder` and one function per writer.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pipeline import __version__, inline
+from pipeline import __version__, inline, langs
 from pipeline.dates import build_timestamp
 from pipeline.errors import Position
 from pipeline.i18n import N_, Labels, labels
@@ -374,6 +375,45 @@ def shown(unit: Unit) -> str:
     return inline.text_of(unit.inlines)
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\uac00-\ud7af]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def _gap(left: str, right: str, spaced_han: bool) -> str:
+    """The space between two characters a reference's label meets: none between CJK characters
+    (or CJK punctuation), one between Han and a Latin letter or digit where the sources put one."""
+    if _CJK.match(left) and _CJK.match(right):
+        return ""
+    if spaced_han and (
+        (_CJK.match(left) and _LATIN.match(right)) or (_LATIN.match(left) and _CJK.match(right))
+    ):
+        return " " if not (left in "（（【《“‘" or right in "），。；：！？】》”’、") else ""
+    return "\x00"  # leave whatever the text has
+
+
+def _space_references(nodes: tuple[Inline, ...], spaced_han: bool) -> tuple[Inline, ...]:
+    """In CJK text the words printed for a reference ("表 14.1", "14.2 节", "式（4.1）") meet the
+    text around them as the sources' typography wants, however the author spaced the tag: the
+    author cannot know whether a label starts with a Han character or a digit."""
+    out = list(nodes)
+    for i, n in enumerate(out):
+        if not isinstance(n, XRef) or not n.label:
+            continue
+        if i > 0 and isinstance(out[i - 1], str):
+            before = out[i - 1]
+            stripped = before.rstrip(" ")
+            gap = _gap(stripped[-1], n.label[0], spaced_han) if stripped else "\x00"
+            if gap != "\x00":
+                out[i - 1] = stripped + gap
+        if i + 1 < len(out) and isinstance(out[i + 1], str):
+            after = out[i + 1]
+            stripped = after.lstrip(" ")
+            gap = _gap(n.label[-1], stripped[0], spaced_han) if stripped else "\x00"
+            if gap != "\x00":
+                out[i + 1] = gap + stripped
+    return tuple(x for x in out if x != "")
+
+
 def anchor(kind: str, item_id: str) -> str:
     """An ASCII anchor for an id: ids use single hyphens, so '--' for '.' is unambiguous."""
     return f"{kind}-{item_id.replace('.', '--')}"
@@ -452,11 +492,17 @@ class _Builder:
 
     # -- text helpers ------------------------------------------------------------------------
     def resolve(self, code: str, nodes: list[inline.Node]) -> tuple[Inline, ...]:
+        out = self._resolve(code, nodes)
+        if any(isinstance(n, XRef) for n in out) and langs.get(code).script.breaking:
+            out = _space_references(out, langs.get(code).script.spaced_han)
+        return out
+
+    def _resolve(self, code: str, nodes: list[inline.Node]) -> tuple[Inline, ...]:
         lab = self.labels.get(code) or labels(code)  # the source's, for a stand-in text
         out: list[Inline] = []
         for n in nodes:
             if isinstance(n, Span):
-                out.append(Span(n.tag, list(self.resolve(code, n.children)), n.href))
+                out.append(Span(n.tag, list(self._resolve(code, n.children)), n.href))
             elif isinstance(n, inline.Ref):
                 out.append(self.xref(code, lab, n.value))
             elif isinstance(n, inline.FnRef):
