@@ -415,3 +415,15 @@ def test_the_readme_pofilter_line_quiets_the_tests_that_do_not_suit_chinese(book
     for test in ("startcaps", "endpunc", "simplecaps", "sentencecount", "brackets"):
         assert f"(pofilter) {test}:" not in report
     assert "(pofilter) numbers:" in report  # real findings still come through ("9" / "nine")
+
+
+def test_a_msgstr_that_refers_to_nothing_is_refused(book: Path) -> None:
+    # the sources would no longer load: refused, about the PO file, and nothing is written
+    cat = catalog_of(export(book))
+    next(m for m in cat if m.context == UNIT).string = 'Suited to feed-forward networks, see <ref to="nowhere"/>.'
+    path = write(book, cat)
+    before = snapshot(book)
+    done = pipeline("po", "import", "--sources", str(book), str(path), cwd=book.parent)
+    assert done.returncode == 2, done.stderr
+    assert f"{UNIT}: msgstr: <ref to=\"nowhere\"/> names nothing its source text refers to" in done.stderr
+    assert snapshot(book) == before

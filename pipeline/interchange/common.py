@@ -248,15 +248,22 @@ class Plan:
         self.unfinished = 0  # fuzzy (PO) or initial (XLIFF) entries: never imported
 
 
-def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot go into the sources (a character YAML refuses, broken tags), or None."""
+def text_problem(text: str, source: str | None = None) -> str | None:
+    """Why ``text`` cannot go into the sources (a character YAML refuses, broken tags, a
+    reference to a section, table or footnote its source text does not name, which would leave
+    the sources unloadable), or None."""
     bad = yamlsrc.bad_char(text)
     if bad:
         return yamlsrc.refusal(bad)
     try:
-        inline.parse(text)
+        nodes = inline.parse(text)
     except inline.InlineError as exc:
         return exc.message
+    if source is not None and "<" in text:
+        allowed = {(a.tag, a.value) for a in inline.atoms(inline.parse(source)) if a.tag in ("ref", "fn")}
+        for atom in inline.atoms(nodes):
+            if atom.tag in ("ref", "fn") and (atom.tag, atom.value) not in allowed:
+                return f"{atom.markup()} names nothing its source text refers to"
     return None
 
 

@@ -256,7 +256,7 @@ def plan_import(book: Book, key: str, lang: str, po: PoFile) -> Plan:
             continue
         seen.add(unit_id)
         text = _msgstr(message)
-        bad = common.text_problem(text) if text else None
+        bad = common.text_problem(text, sources[unit_id].text) if text else None
         if bad:  # the sources would refuse it: say so here, about the PO file, and write nothing
             problems.append(Problem(where, unit_id, f"msgstr: {bad}"))
             continue

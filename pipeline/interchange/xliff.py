@@ -445,7 +445,7 @@ def _import_unit(doc: _Document, elem: etree._Element, problems: list[Problem]) 
     if text != twin.text and Counter(decoder.used) != source_ids:
         skip.append(Problem(where, uid, _code_difference(source_ids, Counter(decoder.used), codes)))
         return
-    bad = common.text_problem(text)
+    bad = common.text_problem(text, source.text)
     if bad:  # the sources would refuse it: say so about the XLIFF file, and write nothing
         problems.append(Problem(where, uid, f"<target>: {bad}"))
         return
