@@ -583,12 +583,41 @@ def column_widths(
 
     Header text only sets the minimum: long criterion names should wrap, not widen the column.
     """
+    # first, columns wide enough that short CJK headers do not break inside a word
+    # ("预训练模/型"): without a dictionary, a segment of up to six characters counts as a word;
+    # when that does not fit, headers may break between any two characters
+    whole = _column_widths(header, rows, total, padding, header_lines, whole_words=True)
+    if whole is not None:
+        return whole
+    return _column_widths(header, rows, total, padding, header_lines, whole_words=False)
+
+
+SHORT_CJK_WORD = 6
+
+
+def _header_minimum(run: Run, whole_words: bool) -> float:
+    if not (whole_words and run.cjk):
+        return _min_width(run)
+    if len(run.text) <= SHORT_CJK_WORD + 2:  # a short header ("RNN 开发") stays on one line
+        return _natural_width(run)
+    short = [p for p in run.text.split() if len(p) <= SHORT_CJK_WORD]
+    return max([_min_width(run), *(_width(p, run.font, run.size) for p in short)])
+
+
+def _column_widths(
+    header: Sequence[Iterable[Run]],
+    rows: Sequence[Sequence[Iterable[Run]]],
+    total: float,
+    padding: float,
+    header_lines: int,
+    whole_words: bool,
+) -> list[float] | None:
     n = len(header)
     minimum = [0.0] * n
     natural = [0.0] * n
     for i, cell in enumerate(header):
         for run in cell:
-            minimum[i] = max(minimum[i], _min_width(run))
+            minimum[i] = max(minimum[i], _header_minimum(run, whole_words))
             if header_lines:
                 # one glyph more: lines break at glyphs or words, not at exact fractions
                 minimum[i] = max(minimum[i], _natural_width(run) / header_lines + run.size)
