@@ -368,17 +368,14 @@ class _ChapterReader:
         if not node.pairs:
             r.problem(node, field, "must not be empty")
         out = []
-        for key, value in node.pairs:
+        for i, (key, value) in enumerate(node.pairs):
             bid = _join(prefix, key.value)
             if not ID_RE.match(key.value):
                 r.problem(key, bid, "ids use lower-case letters, digits and single hyphens")
                 continue
             if key.value in UNIT_FIELDS:
-                r.problem(
-                    key,
-                    bid,
-                    f"'{key.value}:' is a field of a unit, not a block id: indent it under its unit",
-                )
+                previous = node.pairs[i - 1] if i else None
+                r.problem(key, bid, suggest.misplaced_unit_field(key.value, previous))
                 continue
             if not prefix and key.value in RESERVED_IDS:
                 r.problem(key, bid, f"{key.value!r} is reserved at the top of the body: choose another id")
@@ -401,11 +398,17 @@ class _ChapterReader:
             if kinds:
                 kind = kinds[0]
             elif node.get("text") is None:
-                r.problem(
-                    node,
-                    bid,
-                    "a block is a paragraph (text) or has one of: " + ", ".join(BLOCK_KINDS),
-                )
+                kinds_text = "a block is a paragraph (text) or has one of: " + ", ".join(BLOCK_KINDS)
+                known = {"text", *BLOCK_KINDS, *UNIT_FIELDS}
+                known.update(name for fields in BLOCK_FIELDS.values() for group in fields for name in group)
+                for key, _ in node.pairs:  # a misspelt kind (lsit:) or text (txet:)
+                    if key.value in known:
+                        continue
+                    hint = suggest.did_you_mean(key.value, ("text", *BLOCK_KINDS))
+                    if hint:
+                        r.problem(key, _join(bid, key.value), f"unknown field; {hint} ({kinds_text})")
+                        return None
+                r.problem(node, bid, kinds_text)
                 return None
         if kind in ("section", "table", "figure", "math"):
             # a target even when the block has errors: a <ref/> to it is not a second error
@@ -459,16 +462,9 @@ class _ChapterReader:
         items_node = m.get("list")
         assert items_node is not None
         items = []
-        for sub, value in r.entries(items_node, bid):
+        for sub, value in r.entries(items_node, bid, units=True):
             item_key = sub.rsplit(".", 1)[1]
             ikeys = (*keys, "list", item_key)
-            if item_key in UNIT_FIELDS:
-                r.problem(
-                    value,
-                    sub,
-                    f"'{item_key}:' is a field of a unit, not an item id: indent it under its item",
-                )
-                continue
             sublist = None
             if isinstance(value, Map) and value.get("list") is not None:
                 if level + 1 >= MAX_LIST_DEPTH:
@@ -490,7 +486,7 @@ class _ChapterReader:
         letters = {n.letter for n in notes}
         columns = []
         cols_field = _join(bid, "columns")
-        for sub, value in r.entries(m.get("columns"), cols_field):  # type: ignore[arg-type]
+        for sub, value in r.entries(m.get("columns"), cols_field, units=True):  # type: ignore[arg-type]
             cid = sub.rsplit(".", 1)[1]
             label = r.unit(value, sub, extra=("note",), keys=(*keys, "columns", cid))
             note = self.note_ref(value, sub, letters)

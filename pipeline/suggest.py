@@ -51,5 +51,7 @@ def misplaced_unit_field(name: str, previous: tuple[object, object] | None) -> s
     key, value = previous
     unit = getattr(key, "value", "")
     if getattr(value, "kind", "") == "mapping":
+        if value.get("text") is None:  # type: ignore[attr-defined]  # a section, a list: not a unit
+            return f"{what}; indent it as far as that unit's 'text:'"
         return f"{what}; indent it as far as the 'text:' of '{unit}'"
     return f"{what}; write '{unit}' as a mapping with 'text:' and indent '{name}:' as far as 'text:'"

@@ -429,6 +429,8 @@ def _explain(text: str, exc: yaml.MarkedYAMLError, line: int, column: int) -> tu
         return _stray_text(lines, line, column)
     if problem in ("mapping values are not allowed in this context", "did not find expected key"):
         return _indentation(lines, line)
+    if problem == "found a tab character that violates indentation":  # a tab before a nested key
+        return "a tab in the indentation; indent with spaces only", line, column
     if problem == "found character that cannot start any token":
         ch = here[column - 1 : column]
         if ch == "\t":

@@ -263,6 +263,7 @@ def test_stamp_writes_the_fingerprints_of_every_block_kind(tmp_path: Path) -> No
     assert {"basics.steps.compute.sum", "basics.sizes.notes.a", "basics.saying.attribution"} <= set(stale)
     assert {"basics.example.caption", "footnotes.kernel", "book.title", "basics.tip"} <= set(stale)
     done = run_cli("stamp", "--all", cwd=root)
-    assert done.returncode == 0 and f"{units} fingerprints updated" in done.stderr, done.stderr
+    # stamp reports on standard output (#16)
+    assert done.returncode == 0 and f"{units} fingerprints updated" in done.stdout, done.stdout + done.stderr
     assert [p.read_bytes() for p in paths] == shipped
     assert run_cli("check", cwd=root).returncode == 0

@@ -418,7 +418,7 @@ broken(
 broken(
     "syntax",
     "unclosed-double-quote",
-    replace(BOOK, '原理与视觉实践》"\n', "原理与视觉实践》\n", at='      text: "This handout'),
+    replace(BOOK, '原理与视觉实践》"\n', "原理与视觉实践》\n"),  # reported where the quote opens (#16)
     're:sources/book\\.yaml:{line}:13: YAML syntax error: the quote \\(\\"\\) opened here is not closed on '
     'its line: YAML reads on to the " at line \\d+, column 13; end the text with "',
 )
@@ -864,14 +864,15 @@ broken(
     "schema",
     "under-indented-source-in-a-list",
     replace(EN, "                source: 6f178881", "              source: 6f178881"),
-    "sources/en/ch14.yaml:{line}:23: profiles.caffe.pros.source: "
-    "'source:' is a field of a unit, not an item id: indent it under its item",
-)  # reported at the misplaced value
+    "sources/en/ch14.yaml:{line}:15: profiles.caffe.pros.source: 'source:' looks like a unit's field "
+    "that is not indented under its unit; indent it as far as the 'text:' of 'feedforward'",
+)
 broken(
     "schema",
     "under-indented-source-as-a-block",
     replace(EN, "    source: 86b37c34", "  source: 86b37c34"),
-    "sources/en/ch14.yaml:{line}:3: source: 'source:' is a field of a unit, not a block id: indent it under its unit",
+    "sources/en/ch14.yaml:{line}:3: source: 'source:' looks like a unit's field that is not indented under "
+    "its unit; indent it as far as the 'text:' of 'revival'",
 )
 broken(
     "schema",

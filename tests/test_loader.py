@@ -200,7 +200,8 @@ ERRORS = [
      "ch.yaml:25:20: compare.points.good: ' #' after plain text starts a YAML comment, "
      'and the rest of the line is lost: quote the text ("…")'),
     ("      points:\n", "      source: 12345678\n      points:\n",
-     "ch.yaml:23:7: compare.source: 'source:' is a field of a unit, not a block id: indent it under its unit"),
+     "ch.yaml:23:7: compare.source: 'source:' looks like a unit's field that is not indented under its unit; "
+     "indent it as far as that unit's 'text:'"),
 ]  # fmt: skip
 
 
