@@ -254,7 +254,7 @@ def test_inline_formulas_are_paths_in_the_line() -> None:
     # the words after it follow on that line
     words = drawn(data)
     left, first = where(data, "A kernel slides")
-    after_x, after_y = next((x, y) for t, x, y in words if t.startswith("of Equation"))
+    after_x, after_y = next((x, y) for t, x, y in words if t.startswith("of equation"))
     assert first - 25 < after_y < first
     assert 58 < after_x - left < 68
 
