@@ -275,6 +275,9 @@ def uncalled(element: etree._Element) -> etree._Element:
 
 def test_every_unit_is_in_the_document(rendered: Rendered) -> None:
     text = squash(text_of(uncalled(rendered.body)))
+    # a figure's alt text is the picture's description (wp:docPr/@descr), not printed text
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    text += squash(" ".join(e.get("descr", "") for e in rendered.body.iter(f"{wp}docPr")))
     notes = squash(text_of(rendered.part("word/footnotes.xml"))) if rendered.handout.footnotes else ""
     missing = [
         t.unit

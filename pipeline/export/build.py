@@ -48,8 +48,10 @@ class Job:
 
 def parse_langs(value: str, book_langs: list[str]) -> tuple[str, ...]:
     """'en' or 'zh+en' -> ('zh', 'en'), checked against the book's languages (in any case:
-    'EN' is 'en')."""
-    codes = tuple(c.strip().lower() for c in value.split("+"))
+    'EN' is 'en', 'ZH-HANT' is 'zh-Hant')."""
+    from pipeline.langs import normalise
+
+    codes = tuple(normalise(c.strip()) if c.strip() else "" for c in value.split("+"))
     known = ", ".join(book_langs)
     if all(codes):
         for code in codes:
