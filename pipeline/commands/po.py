@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from pipeline.cli import EXIT_OK, add_sources_option
+from pipeline.commands import read_input, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,21 +69,13 @@ def choose(book: object, chapter: str | None, lang: str | None, hint_key: str | 
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from pipeline.atomic import write_bytes_atomic
-    from pipeline.errors import UsageError
     from pipeline.interchange.po import export_po
     from pipeline.loader import load_book
 
     book = load_book(args.sources)
     key, lang = choose(book, args.chapter, args.lang)
     data = export_po(book, key, lang, suggestions=not args.no_suggestions)
-    if args.out and args.out != "-":
-        try:
-            write_bytes_atomic(args.out, data)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(args.out, data)
     return EXIT_OK
 
 
@@ -96,11 +88,7 @@ def run_import(args: argparse.Namespace) -> int:
     from pipeline.loader import load_book
 
     book = load_book(args.sources)
-    try:
-        with open(args.file, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    data = read_input(args.file)
     po = read_po_file(args.file, data)
     hint_key = po.key
     if hint_key is None:  # a tool rewrote the header: the `#:` places name the chapter's file

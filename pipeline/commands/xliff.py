@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from pipeline.cli import EXIT_OK, add_sources_option
+from pipeline.commands import read_input, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from pipeline.atomic import write_bytes_atomic
     from pipeline.errors import UsageError
     from pipeline.interchange.common import document_keys
     from pipeline.interchange.xliff import export_xliff
@@ -55,13 +54,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError(f"give --lang (one of: {', '.join(targets)})")
     keys = list(dict.fromkeys(args.chapter)) if args.chapter else document_keys(book)
     data = export_xliff(book, keys, lang, suggestions=not args.no_suggestions)
-    if args.out:
-        try:
-            write_bytes_atomic(args.out, data)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.buffer.write(data)
+    write_output(args.out, data)
     return EXIT_OK
 
 
@@ -72,11 +65,7 @@ def run_import(args: argparse.Namespace) -> int:
     from pipeline.loader import load_book
 
     book = load_book(args.sources)
-    try:
-        with open(args.file, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    data = read_input(args.file)
     xf = read_xliff(args.file, data)
     file_lang = lang_of_tag(book, xf.trg_lang or "")
     if file_lang is None:
