@@ -62,6 +62,63 @@ def make_book(n: int, dest: Path) -> Path:
     return book
 
 
+def _fp(text: str) -> str:
+    import hashlib
+    import unicodedata
+
+    return hashlib.sha256(unicodedata.normalize("NFC", text.strip()).encode()).hexdigest()[:8]
+
+
+MATH_FORMULAS, MATH_FIGURES = 20, 5
+
+
+def make_math_book(n: int, dest: Path) -> Path:
+    """A book of n chapters, each with 20 displayed formulas (all different) and 5 figures (a
+    per-language SVG and a shared PNG, from tests/fixtures/figures), in both editions."""
+    book = dest / f"math{n}"
+    (book / "zh").mkdir(parents=True)
+    (book / "en").mkdir()
+    shutil.copytree(ROOT / "tests" / "fixtures" / "figures" / "media", book / "media")
+    shutil.copy(ROOT / "tests" / "fixtures" / "figures" / "book.yaml", book / "book.yaml")
+    title = "公式与图"
+    for c in range(1, n + 1):
+        zh = [f"chapter: {c}", "edition: 2026-12-01", f"title: {title}", "body:"]
+        en = [f"chapter: {c}", "edition: 2026-12-01", "title:", "  text: Formulas and Figures"]
+        en += [f"  source: {_fp(title)}", "body:"]
+        for k in range(MATH_FORMULAS):
+            # all different (the cache saves nothing across them), single-quoted: no escapes
+            tex = f"y_{{{c},{k}}} = \\sum_{{i=1}}^{{{k + 2}}} w_{{i}} x_{{i}}^{{{c % 7 + 1}}}"
+            tex += f" + \\frac{{{k}}}{{{c}}}"
+            text = f"第 {k + 1} 个公式如下。"
+            zh += [f"  t{k}: {text}", f"  m{k}:", f"    math: '{tex}'"]
+            en += [f"  t{k}: {{text: Formula {k + 1} follows., source: {_fp(text)}}}"]
+            en += [f"  m{k}:", f"    math: '{tex}'"]
+        for k in range(MATH_FIGURES):
+            src, neutral = ("media/sliding.svg", False) if k % 2 == 0 else ("media/feature-map.png", True)
+            cap, alt = f"图示 {k + 1}", f"第 {k + 1} 张图的说明。"
+            for out, lang in ((zh, "zh"), (en, "en")):
+                out += [f"  f{k}:", f"    figure: {src}"] + (["    neutral: true"] if neutral else [])
+                if lang == "zh":
+                    out += [f"    caption: {cap}", f"    alt: {alt}"]
+                else:
+                    out += [f"    caption: {{text: Picture {k + 1}, source: {_fp(cap)}}}",
+                            f"    alt: {{text: About picture {k + 1}., source: {_fp(alt)}}}"]  # fmt: skip
+        (book / "zh" / f"ch{c:03d}.yaml").write_text("\n".join(zh) + "\n", encoding="utf-8")
+        (book / "en" / f"ch{c:03d}.yaml").write_text("\n".join(en) + "\n", encoding="utf-8")
+    return book
+
+
+def edit_one_formula(book: Path) -> None:
+    """Change one formula of the first chapter (in both editions: formulas are facts)."""
+    for lang in ("zh", "en"):
+        path = book / lang / "ch001.yaml"
+        text = path.read_text(encoding="utf-8")
+        # back and forth, so that every run of the measurement has an edit to rebuild
+        a, b = "+ \\frac{0}{1}", "+ \\frac{9}{1}"
+        text = text.replace(a, b, 1) if a in text else text.replace(b, a, 1)
+        path.write_text(text, encoding="utf-8")
+
+
 def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one run of ``cmd`` and the processes it waited for."""
     start = time.perf_counter()
@@ -141,6 +198,21 @@ def bench(sizes: list[int], runs: int, work: Path, log: Callable[[str], None]) -
             add("export --all", n, export_cmd(book, out, "--all", "--force"))
             add("export --all, nothing changed", n, export_cmd(book, out, "--all"))
             add("export --all, no cache", n, export_cmd(book, out, "--all"), lambda: forget(work))
+    showcase = ROOT / "examples" / "showcase"
+    if 1 in sizes:
+        add("check (showcase)", 1, [*PIPELINE, "check", "--sources", str(showcase)])
+        add("export --all (showcase)", 1, export_cmd(showcase, work / "showcase", "--all", "--force"))
+    for n in sizes:
+        if n == 1 and len(sizes) > 1:
+            continue
+        book = make_math_book(n, work)
+        out = work / f"math-out{n}"
+        for lang in LANGS:
+            cmd = export_cmd(book, out, "--lang", lang, "--format", "pdf", "--force")
+            add(f"formulas and figures: export --lang {lang} --format pdf", n, cmd)
+        # the export cache and the formula cache are warm: one edited formula, one chapter rebuilt
+        cmd = export_cmd(book, out, "--lang", "zh", "--format", "pdf")
+        add("formulas and figures: one formula edited, rebuild", n, cmd, lambda b=book: edit_one_formula(b))
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office and 1 in sizes:
         profile = (work / "lo-profile").as_uri()  # its own profile, made by the first run
@@ -152,8 +224,9 @@ def bench(sizes: list[int], runs: int, work: Path, log: Callable[[str], None]) -
             add(f"LibreOffice: DOCX export -> PDF ({lang})", 1, cmd)
     pandoc = shutil.which("pandoc")
     if pandoc and 1 in sizes:
-        md = work / "out1" / "ch14.en.md"
-        add("pandoc: Markdown export -> DOCX", 1, [pandoc, str(md), "-o", str(work / "p.docx")])
+        for lang in LANGS:
+            md = work / "out1" / f"ch14.{lang}.md"
+            add(f"pandoc: Markdown export -> DOCX ({lang})", 1, [pandoc, str(md), "-o", str(work / "p.docx")])
     return rows
 
 
@@ -189,6 +262,16 @@ def targets(rows: list[Row]) -> list[tuple[str, str, bool]]:
         if ours and theirs:
             speed_up = theirs.median / ours.median
             target(f"LibreOffice's time / one PDF export ({lang})", speed_up, 2, " ×", at_least=True)
+    for lang in LANGS:
+        ours, theirs = (
+            find(rows, f"export --lang {lang} --format docx", 1),
+            find(rows, f"pandoc: Markdown export -> DOCX ({lang})", 1),
+        )
+        if ours and theirs:
+            target(f"one DOCX export / pandoc md -> docx ({lang})", ours.median / theirs.median, 2, " ×")
+    for lang in LANGS:
+        if row := find(rows, f"formulas and figures: export --lang {lang} --format pdf", 100):
+            target(f"PDFs of 100 chapters with 20 formulas and 5 figures each ({lang})", row.median, 60, " s")
     if at100 := [r for r in rows if r.chapters == 100]:
         target("peak memory at 100 chapters", max(r.peak_mb for r in at100), 500, " MB")
     growth = [(r.median / ten.median, r.what) for r in at100 if (ten := find(rows, r.what, 10))]
