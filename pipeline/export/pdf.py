@@ -1434,8 +1434,9 @@ class _Story:
             return
         # when even 7 pt cannot hold the longest words: equal columns, ReportLab splits words
         equal = (TABLE_SIZES[-1], [width / len(b.header)] * len(b.header))
-        # a page less the heading and caption above the table
-        size, widths = self.table_widths(b, width, self.height - 70) or equal
+        # a page less the heading and caption above the table and the notes below it: a type
+        # size that keeps the notes on the table's page wins over a larger one that does not
+        size, widths = self.table_widths(b, width, self.height - 70 - self.notes_height(b, width)) or equal
         align = {"flag": TA_CENTER, "number": TA_CENTER}
         header = [self.stacked(c, size, True, TA_LEFT) for c in b.header]
         rows = [
@@ -1465,6 +1466,17 @@ class _Story:
         self.out.append(table)
         if b.notes:
             self.notes(b, width)
+
+    def notes_height(self, b: Table, width: float) -> float:
+        """How tall the table's notes will be, measured on their flowables."""
+        if not b.notes:
+            return 0.0
+        kept, self.out = self.out, []
+        try:
+            self.notes(b, width)
+            return sum(_height(f, width, self.height) for f in self.out)
+        finally:
+            self.out = kept
 
     def notes(self, b: Table, width: float) -> None:
         """The table's notes: a mark column and a column per language; a one-language list
