@@ -981,8 +981,9 @@ def test_every_section_has_the_running_title_and_page_fields(rendered: Rendered)
 
 
 def test_footer_words_follow_the_translation(rendered: Rendered) -> None:
-    footer = rendered.doc.sections[0].footer.paragraphs[0].text
-    assert footer == rendered.handout.page_label(1, 1)  # both fields show 1 until Word counts
+    footer = [p.text for p in rendered.doc.sections[0].footer.paragraphs]
+    assert footer[-1] == rendered.handout.page_label(1, 1)  # both fields show 1 until Word counts
+    assert footer[:-1] == ([rendered.handout.short_credit] if rendered.handout.short_credit else [])
 
 
 # -- marks, errors -----------------------------------------------------------------------------

@@ -651,12 +651,16 @@ class _Writer:
         section.header_distance = section.footer_distance = Twips(HEADER_DISTANCE)
 
     def furniture(self, section: Section) -> None:
-        """Running title above, "Page X of Y" below; later sections link to these."""
+        """Running title above; the credit's short form and "Page X of Y" below; later sections
+        link to these."""
         header = section.header.paragraphs[0]
         self.restyle(header, "Header")
         header.add_run(self.h.running_title)
         footer = section.footer.paragraphs[0]
         self.restyle(footer, "Footer")
+        if self.h.short_credit:  # the book's credit on every page, above the page number
+            credit = footer.insert_paragraph_before(self.h.short_credit)
+            self.restyle(credit, "Footer")
         # The label is a translated sentence; sentinels show where its numbers go in any word order.
         label = self.h.page_label(PAGE_SENTINEL, PAGES_SENTINEL)
         for piece in re.split(f"({PAGE_SENTINEL}|{PAGES_SENTINEL})", label):
