@@ -832,7 +832,8 @@ def test_fonts_are_embedded_as_word_does(rendered: Rendered) -> None:
     overrides = {o.get("PartName"): o.get("ContentType") for o in rendered.part("[Content_Types].xml")}
     font = table.find(f"{W}font[@{W}name='{FONT}']")
     assert font.find(f"{W}altName").get(f"{W}val") == "Microsoft YaHei"
-    printed = set(all_text(rendered.doc) + rendered.handout.running_title + rendered.handout.page_label(0, 0))
+    furniture = rendered.handout.running_title + rendered.handout.page_label(0, 0) + rendered.handout.short_credit
+    printed = set(all_text(rendered.doc) + furniture)
     if rendered.handout.footnotes:
         printed |= set(text_of(rendered.part("word/footnotes.xml")))
     marks = {c for lvl in rendered.part("word/numbering.xml").iter(f"{W}lvlText") for c in lvl.get(f"{W}val")}
