@@ -196,3 +196,33 @@ def test_status_counts_states_and_words(book: Path) -> None:
     row = next(line.split() for line in lines if line.startswith("ch04"))
     assert row[:7] == ["ch04", "en", "28", "26", "1", "1", "0"]
     assert row[-1] == "96%"  # translated or accepted, of all units
+
+
+BOOK2 = ROOT / "tests" / "fixtures" / "book2"
+
+
+@pytest.mark.parametrize(
+    ("code", "date", "names"),
+    [
+        ("fr", "5 mars 2025", "Linux, macOS et Windows"),
+        ("ja", "2025年3月5日", "Linux、macOS、Windows"),
+        ("de", "5. März 2025", "Linux, macOS und Windows"),
+    ],
+)
+def test_new_editions_print_dates_and_lists_of_their_locale(
+    tmp_path: Path, code: str, date: str, names: str
+) -> None:
+    root = tmp_path / "sources"
+    shutil.copytree(BOOK2, root)
+    assert pipeline("add-language", code, "--sources", str(root), cwd=tmp_path).returncode == 0
+    for fmt in ("md", "docx", "pdf"):
+        out = tmp_path / f"ch03.{code}.{fmt}"
+        done = pipeline("export", "--sources", str(root), "--lang", code, "--out", str(out), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    text = (tmp_path / f"ch03.{code}.md").read_text(encoding="utf-8")
+    assert date in text and names in text
+    import docx as python_docx
+
+    doc = python_docx.Document(str(tmp_path / f"ch03.{code}.docx"))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert any(names in c for c in cells), cells
