@@ -152,13 +152,5 @@ def write_table() -> None:
         fh.write("\n".join(lines))
 
 
-def known(code: str) -> bool:
-    try:
-        get(code)
-    except LanguageError:
-        return False
-    return True
-
-
 if __name__ == "__main__":  # `make catalogs` refreshes the table after a Babel upgrade
     write_table()
