@@ -16,12 +16,7 @@ language in ``book.yaml`` (``fonts:``).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import os
-import tarfile
-import urllib.request
 from collections import namedtuple
 
 FONTS_DIR = os.path.join(os.path.dirname(__file__), "fonts")
@@ -111,6 +106,13 @@ def fetch(key: str) -> str:
     folder = os.path.join(cache_dir(), f"{key}-{face.version}")
     if fetched(key):
         return folder
+    # only here: every export imports this module, and urllib alone takes 30 ms to import
+    import base64
+    import hashlib
+    import io
+    import tarfile
+    import urllib.request
+
     name = face.package.rsplit("/", 1)[1]
     url = f"{REGISTRY}/{face.package}/-/{name}-{face.version}.tgz"
     try:
