@@ -257,6 +257,8 @@ class _Reader:
                     "' #' after plain text starts a YAML comment, and the rest of the line is lost: "
                     'quote the text ("…")',
                 )
+            else:
+                self.comment_inside(node, fieldpath)
         if "<" not in text:
             return
         from pipeline import inline
@@ -274,6 +276,25 @@ class _Reader:
                 if problem is not None:
                     self.problem(self.offset_pos(node, text, atom.offset), fieldpath, f"<m>: {problem}")
         self.parsed.append((node, fieldpath, text, nodes))
+
+    def comment_inside(self, node: Scalar, fieldpath: str) -> None:
+        """A line starting with '#' right under a plain text, indented as a continuation of it:
+        YAML reads a comment there and silently ends the text before it."""
+        if self.starts is None:
+            self.starts = yamlsrc._line_starts(self.doc.text)
+        src, line = self.doc.text, node.end[0] + 1  # the line after the text's last one
+        if line >= len(self.starts) - 1:
+            return
+        first = src[self.starts[node.pos.line - 1] : self.starts[node.pos.line]]
+        nxt = src[self.starts[line] : self.starts[line + 1]]
+        indent = len(nxt) - len(nxt.lstrip(" "))
+        if nxt.lstrip(" ").startswith("#") and indent > len(first) - len(first.lstrip(" ")):
+            self.problem(
+                Position(node.pos.path, line + 1, indent + 1),
+                fieldpath,
+                "a line starting with '#' inside the text is a YAML comment, and the text ends before "
+                'it: quote the text ("…")',
+            )
 
     def line_rest(self, node: Scalar) -> str:
         """What follows a scalar on its last line."""
@@ -755,7 +776,30 @@ def load_chapter(path: str, lang: str, root: str | None = None) -> Chapter:
     key = os.path.splitext(os.path.basename(path))[0]
     if root is None:  # a chapter file sits in sources/LANG/
         root = os.path.dirname(os.path.dirname(os.path.abspath(path)))
-    return read_chapter(yamlsrc.read(path), lang, key, root)
+    try:
+        doc = yamlsrc.read(path)
+    except SourceError as exc:  # refused while reading YAML: name the field as the chapter does
+        raise SourceError([p._replace(field=unit_field(p.field)) for p in exc.problems]) from None
+    return read_chapter(doc, lang, key, root)
+
+
+_STRUCTURAL = re.compile(r"(?:^body\.|\.body(?=\.)|\.list(?=\.))")
+_LAST_KEY = re.compile(r"\.(?:text|section|table|quote|callout|code|math|figure)$")
+
+
+def unit_field(field: str) -> str:
+    """The id a YAML key path of a chapter stands for, as the loader names fields:
+    ``body.profiles.body.caffe.body.cons.list.no-commercial-support.text`` is
+    ``profiles.caffe.cons.no-commercial-support``."""
+    return _LAST_KEY.sub("", _STRUCTURAL.sub("", field))
+
+
+_BOOK_META = re.compile(r"^meta\.[^.]+\.(title|author|publisher|credit)(?:\.text)?$")
+
+
+def book_field(field: str) -> str:
+    """``meta.en.author.text`` in book.yaml is the unit ``book.author``."""
+    return _BOOK_META.sub(r"book.\1", field)
 
 
 # -- glossary --------------------------------------------------------------------------------
@@ -816,7 +860,10 @@ class _Config:
 
 def _read_config(root: str) -> _Config:
     path = os.path.join(root, BOOK_FILE)
-    doc = yamlsrc.read(path)
+    try:
+        doc = yamlsrc.read(path)
+    except SourceError as exc:  # refused while reading YAML: name the field as the book does
+        raise SourceError([p._replace(field=book_field(p.field)) for p in exc.problems]) from None
     r = _Reader(doc)
     m = r.mapping(doc.root, "", *BOOK_FIELDS)
     source = r.string(m.get("source"), "source") if m else None

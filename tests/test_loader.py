@@ -374,3 +374,43 @@ def test_shipped_editions_load_and_align_id_by_id() -> None:
     assert [n.letter for n in table.notes] == list("abcdefghij")
     assert any(isinstance(b, Callout) and b.style == "editor" for b in zh.walk())
     assert book.glossary.terms
+
+
+def test_a_comment_line_inside_a_wrapped_text_is_reported() -> None:
+    # YAML ends the text at a line starting with '#' (a comment), silently: "#1 choice" is lost
+    text = MINIMAL.replace("          good: 很好。", "          good: 很好，是\n            #1 的选择。")
+    assert problems(text) == [
+        "ch.yaml:26:13: compare.points.good: a line starting with '#' inside the text is a YAML comment, "
+        'and the text ends before it: quote the text ("…")'
+    ]
+    # a comment under the block, at the key's indentation, is an ordinary comment
+    assert load_text(MINIMAL.replace("          good: 很好。", "          good: 很好。\n          # a note"))
+
+
+def test_yaml_level_refusals_name_the_unit_not_the_key_path(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(SHIPPED, root)
+    en = root / "en" / "ch14.yaml"
+    text = en.read_text(encoding="utf-8")
+    en.write_text(
+        text.replace("text: No commercial support.", 'text: "No commercial\\x01 support."', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as info:
+        load_book(str(root))
+    (problem,) = info.value.problems
+    assert (problem.field, problem.message) == (
+        "profiles.caffe.cons.no-commercial-support",
+        "control character U+0001 is not allowed",
+    )
+    book = root / "book.yaml"
+    en.write_text(text, encoding="utf-8")
+    book.write_text(
+        book.read_text(encoding="utf-8").replace("    author: 魏秀参", "    author: &a 魏秀参"),
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as info:
+        load_book(str(root))
+    assert [(p.field, p.message) for p in info.value.problems] == [
+        ("book.author", "anchors (&a) are not allowed")
+    ]
