@@ -15,7 +15,6 @@ that order.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import struct
@@ -703,12 +702,12 @@ _FONT_ORDER = _order(
 _ORDERS["font"] = _FONT_ORDER
 
 
-@functools.lru_cache(maxsize=8)
 def _parsed_font(path: str) -> Any:
-    """A font file parsed once per process (Noto Sans SC is 10 MB: a tenth of a second)."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
+    """A font file parsed once per process, and its parse kept between runs (Noto Sans SC is
+    10 MB: a quarter of a second)."""
+    from pipeline.export.fontcache import face
 
-    return TTFontFile(path, validate=0)
+    return face(path)
 
 
 def family_name(path: str) -> str:

@@ -7,7 +7,6 @@ Nothing here knows what a handout looks like; :mod:`pipeline.export.pdf` arrange
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import re
 import unicodedata
@@ -21,20 +20,18 @@ from typing import Any
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab import rl_config
 from reportlab.lib import textsplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTEncoding, TTFError, TTFNameBytes, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus import paraparser as rl_paraparser
 from reportlab.platypus.paragraph import Paragraph as RLParagraph
 from reportlab.rl_config import _FUZZ
 
-from pipeline import gcpause
-from pipeline.atomic import write_bytes_atomic
 from pipeline.errors import UsageError
+from pipeline.export import fontcache
 
 FONTS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fonts")
 REGULAR_FONT = os.path.join(FONTS_DIR, "NotoSansSC-Regular.ttf")
@@ -48,94 +45,15 @@ MATH_FONT = os.path.join(FONTS_DIR, "DejaVuSerif-Italic.ttf")  # TeX source that
 
 
 # -- fonts -------------------------------------------------------------------------------------
-# Parsing a 10 MB TrueType file (its character map and the widths of 30,000 glyphs) takes
-# ~0.15 s, a third of a one-chapter PDF export. So each file is parsed once per process, and
-# what the parse extracts is also kept in the user's cache folder between runs, keyed by the
-# file's size and time stamp and the ReportLab version. It is stored with marshal (plain values
-# only: loading it can run no code) and a cache that cannot be read or written is ignored.
-# TTFont keeps its per-document subset state keyed by document, so sharing one object between
-# documents is what ReportLab intends.
+# The parse of each font file is cached between runs (pipeline.export.fontcache). TTFont keeps
+# its per-document subset state keyed by document, so sharing one object between documents is
+# what ReportLab intends.
 _FONTS: dict[str, TTFont] = {}
-_FONT_CACHE_FORMAT = 1
-_NAME_FIELDS = ("name", "familyName", "styleName", "fullName", "uniqueFontID")  # TTFNameBytes
-
-
-def _font_cache_file(path: str) -> str | None:
-    base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pipeline"
-    )
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    key = f"{_FONT_CACHE_FORMAT}\0{reportlab.Version}\0{path}\0{st.st_size}\0{st.st_mtime_ns}"
-    return os.path.join(base, "fonts", hashlib.sha256(key.encode()).hexdigest()[:32] + ".marshal")
-
-
-class _Face(TTFontFace):
-    """A TTFontFace that takes what extractInfo() finds from ``cached`` when it is given."""
-
-    def __init__(self, filename: str, cached: dict[str, Any] | None) -> None:
-        self._cached = cached
-        super().__init__(filename)
-
-    def extractInfo(self, charInfo: int = 1) -> None:
-        cached, self._cached = self._cached, None
-        if cached is None:
-            before = dict(vars(self))
-            super().extractInfo(charInfo)
-            self._extracted = {
-                k: v
-                for k, v in vars(self).items()
-                if (k not in before or before[k] is not v) and k != "_pdfScale"
-            }
-            return
-        for name in _NAME_FIELDS:
-            cached[name] = TTFNameBytes(cached[name])
-        vars(self).update(cached)
-        per_em = self.unitsPerEm
-        self._pdfScale = (lambda x: x) if per_em == 1000 else (lambda x: x * (1000 / per_em))
-
-
-def _read_cache(path: str | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()  # marshal.load() on the file reads it a few bytes at a time: 10x slower
-        with gcpause.paused():  # the 30,000-entry tables would start collections
-            cached = marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return cached if isinstance(cached, dict) else None
-
-
-def _write_cache(path: str | None, face: _Face) -> None:
-    extracted = getattr(face, "_extracted", None)
-    if path is None or extracted is None:
-        return
-    values = {k: (bytes(v) if k in _NAME_FIELDS else v) for k, v in extracted.items()}
-    try:
-        data = marshal.dumps(values)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_bytes_atomic(path, data)
-    except (OSError, ValueError):  # a read-only home, a value marshal cannot store: no cache
-        pass
 
 
 def _ttfont(name: str, path: str) -> TTFont:
     """TTFont(name, path), with the parse of the file cached between runs."""
-    cache_file = _font_cache_file(path)
-    cached = _read_cache(cache_file)
-    try:
-        face = _Face(path, cached)
-    except (OSError, TTFError):
-        raise
-    except Exception:  # a cache file that reads as something else: parse the font instead
-        if cached is None:
-            raise
-        face = _Face(path, None)
-    _write_cache(cache_file, face)
+    face = fontcache.face(path)
     font = TTFont.__new__(TTFont)
     # the rest of TTFont.__init__ (ReportLab is pinned in constraints.txt; a test compares the
     # PDF made through the cache with one made without it)
