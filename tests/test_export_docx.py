@@ -1075,3 +1075,37 @@ def test_source_date_epoch_sets_times(books: dict[str, Book], monkeypatch: pytes
     with zipfile.ZipFile(io.BytesIO(early.data)) as z:
         assert z.infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)
     assert early.doc.core_properties.created == datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def test_font_subsets_kept_between_runs_give_the_same_document(tmp_path: Path) -> None:
+    """The family names and subsets of the embedded faces are kept between runs; a document
+    made from them is the one made without them, and other text makes other subsets."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PIPELINE_CACHE_DIR": str(tmp_path / "cache")}
+    book = tmp_path / "book"
+    shutil.copytree(FIGURES.parent / "book2", book)
+
+    def export(name: str) -> bytes:
+        out = tmp_path / name
+        args = ["export", "--sources", str(book), "--lang", "zh", "--format", "docx"]
+        cmd = [sys.executable, "-m", "pipeline", *args, "--out", str(out)]
+        done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return out.read_bytes()
+
+    def kept() -> set[str]:
+        return {p.name for p in (tmp_path / "cache" / "fonts").iterdir()}
+
+    cold = export("cold.docx")
+    first = kept()
+    assert export("warm.docx") == cold
+    assert kept() == first  # nothing new: every subset came from the cache
+    chapter = next((book / "zh").glob("*.yaml"))
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("。", "。龘", 1), encoding="utf-8")
+    edited = export("edited.docx")
+    assert len(kept() - first) == 2  # the regular and bold subsets with the new character
+    assert "龘" in all_text(Document(io.BytesIO(edited)))

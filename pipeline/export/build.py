@@ -13,13 +13,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -231,6 +229,10 @@ def render_all(
             tick(job)
             yield job, data
         return
+    # imported here: a one-handout export does not pay for the process pool machinery
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     order = sorted(range(len(jobs)), key=lambda i: _cost(jobs[i]))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import reportlab
-from reportlab.pdfbase.ttfonts import TTFError, TTFNameBytes, TTFontFace
 
 from pipeline import gcpause
 from pipeline.atomic import write_bytes_atomic
@@ -27,7 +27,9 @@ _FONT_CACHE_FORMAT = 1
 _NAME_FIELDS = ("name", "familyName", "styleName", "fullName", "uniqueFontID")  # TTFNameBytes
 
 
-def _font_cache_file(path: str) -> str | None:
+def _font_cache_file(path: str, what: str = "") -> str | None:
+    """Where the cache keeps something derived from the font file ``path`` (its parse when
+    ``what`` is empty); it changes with the file, its time stamp and the ReportLab version."""
     base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pipeline"
     )
@@ -35,33 +37,62 @@ def _font_cache_file(path: str) -> str | None:
         st = os.stat(path)
     except OSError:
         return None
-    key = f"{_FONT_CACHE_FORMAT}\0{reportlab.Version}\0{path}\0{st.st_size}\0{st.st_mtime_ns}"
+    key = f"{_FONT_CACHE_FORMAT}\0{reportlab.Version}\0{path}\0{st.st_size}\0{st.st_mtime_ns}\0{what}"
     return os.path.join(base, "fonts", hashlib.sha256(key.encode()).hexdigest()[:32] + ".marshal")
 
 
-class _Face(TTFontFace):
-    """A TTFontFace that takes what extractInfo() finds from ``cached`` when it is given."""
+def derived(path: str, what: str, make: Callable[[], bytes]) -> bytes:
+    """``make()``, a value derived from the font file ``path`` alone (its family name, a subset
+    of it), kept between runs under the name ``what``: a DOCX export whose text did not change
+    embeds the same subsets without parsing the 10 MB faces again."""
+    cache_file = _font_cache_file(path, what)
+    if cache_file is not None:
+        try:
+            with open(cache_file, "rb") as fh:
+                return fh.read()
+        except OSError:
+            pass
+    value = make()
+    if cache_file is not None:
+        try:
+            os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+            write_bytes_atomic(cache_file, value)
+        except OSError:  # a read-only home: no cache
+            pass
+    return value
 
-    def __init__(self, filename: str, cached: dict[str, Any] | None) -> None:
-        self._cached = cached
-        super().__init__(filename)
 
-    def extractInfo(self, charInfo: int = 1) -> None:
-        cached, self._cached = self._cached, None
-        if cached is None:
-            before = dict(vars(self))
-            super().extractInfo(charInfo)
-            self._extracted = {
-                k: v
-                for k, v in vars(self).items()
-                if (k not in before or before[k] is not v) and k != "_pdfScale"
-            }
-            return
-        for name in _NAME_FIELDS:
-            cached[name] = TTFNameBytes(cached[name])
-        vars(self).update(cached)
-        per_em = self.unitsPerEm
-        self._pdfScale = (lambda x: x) if per_em == 1000 else (lambda x: x * (1000 / per_em))
+@lru_cache(maxsize=1)
+def _face_class() -> type:
+    """TTFontFace extended to take what extractInfo() finds from a cache; made on first use, so
+    a DOCX export whose font subsets are all cached never imports ReportLab's font parser."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
+
+    class _Face(TTFontFace):
+        """A TTFontFace that takes what extractInfo() finds from ``cached`` when it is given."""
+
+        def __init__(self, filename: str, cached: dict[str, Any] | None) -> None:
+            self._cached = cached
+            super().__init__(filename)
+
+        def extractInfo(self, charInfo: int = 1) -> None:
+            cached, self._cached = self._cached, None
+            if cached is None:
+                before = dict(vars(self))
+                super().extractInfo(charInfo)
+                self._extracted = {
+                    k: v
+                    for k, v in vars(self).items()
+                    if (k not in before or before[k] is not v) and k != "_pdfScale"
+                }
+                return
+            for name in _NAME_FIELDS:
+                cached[name] = TTFNameBytes(cached[name])
+            vars(self).update(cached)
+            per_em = self.unitsPerEm
+            self._pdfScale = (lambda x: x) if per_em == 1000 else (lambda x: x * (1000 / per_em))
+
+    return _Face
 
 
 def _read_cache(path: str | None) -> dict[str, Any] | None:
@@ -77,7 +108,7 @@ def _read_cache(path: str | None) -> dict[str, Any] | None:
     return cached if isinstance(cached, dict) else None
 
 
-def _write_cache(path: str | None, face: _Face) -> None:
+def _write_cache(path: str | None, face: Any) -> None:
     extracted = getattr(face, "_extracted", None)
     if path is None or extracted is None:
         return
@@ -91,8 +122,12 @@ def _write_cache(path: str | None, face: _Face) -> None:
 
 
 @lru_cache(maxsize=16)
-def face(path: str) -> _Face:
-    """The parsed face of a TrueType file, from the cache when it holds it (once per process)."""
+def face(path: str) -> Any:
+    """The parsed face (a ReportLab TTFontFace) of a TrueType file, from the cache when it
+    holds it (once per process)."""
+    from reportlab.pdfbase.ttfonts import TTFError
+
+    _Face = _face_class()
     cache_file = _font_cache_file(path)
     cached = _read_cache(cache_file)
     try:

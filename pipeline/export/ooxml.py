@@ -22,7 +22,6 @@ import zipfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -330,7 +329,7 @@ def set_app_properties(document: Document, application: str) -> None:
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
         '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
         'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        f"<Application>{escape(application)}</Application><DocSecurity>0</DocSecurity>"
+        f"<Application>{_escape(application)}</Application><DocSecurity>0</DocSecurity>"
         "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
         "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
     )
@@ -712,11 +711,34 @@ def _parsed_font(path: str) -> Any:
 
 def family_name(path: str) -> str:
     """The family name a TrueType file gives itself (its name table), which Word looks it up by."""
-    name = _parsed_font(path).familyName
-    return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+    from pipeline.export.fontcache import derived
+
+    def parse() -> bytes:
+        name = _parsed_font(path).familyName
+        return name if isinstance(name, bytes) else str(name).encode()
+
+    return derived(path, "family", parse).decode("utf-8", "replace")
 
 
 def subset_font(path: str, chars: Iterable[str]) -> bytes:
+    """A TrueType font holding only the glyphs of ``chars`` (those it has), with a Unicode cmap;
+    kept between runs for the same font and characters."""
+    from pipeline.export.fontcache import derived
+
+    wanted = "".join(sorted(set(chars)))
+    key = hashlib.sha256(wanted.encode("utf-8", "surrogatepass")).hexdigest()
+    return derived(path, f"subset {_SUBSET_FORMAT} {key}", lambda: _subset_font(path, wanted))
+
+
+_SUBSET_FORMAT = 1  # raise it when _subset_font() changes what it makes
+
+
+def _escape(text: str) -> str:
+    """XML character data escaped (xml.sax.saxutils would load urllib for this)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _subset_font(path: str, chars: Iterable[str]) -> bytes:
     """A TrueType font holding only the glyphs of ``chars`` (those it has), with a Unicode cmap.
 
     ReportLab's subsetter (made for PDF) keeps the outlines, metrics and names but maps the
