@@ -37,7 +37,6 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks tools
 
 bench: $(STAMP)
-	$(BIN)/python -m compileall -q pipeline  # time the code, not its compilation
 	$(BIN)/python benchmarks/run.py
 
 # Refresh the gettext catalogs after changing UI strings (see README, "UI words").

@@ -18,6 +18,7 @@ Usage: python benchmarks/run.py [--runs 5] [--sizes 1,10,100] [--out benchmarks/
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import re
@@ -326,6 +327,9 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "README.md"), help="where to write the table")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    # bytecode as an installation has it: with PYTHONDONTWRITEBYTECODE set, an edited module
+    # would otherwise be compiled again by every timed run
+    compileall.compile_dir(str(ROOT / "pipeline"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         rows = bench(sizes, args.runs, Path(tmp), lambda line: print(line, file=sys.stderr, flush=True))
     text = report(rows, args.runs)

@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -46,7 +46,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
-from docx.styles.style import BaseStyle, ParagraphStyle
+from docx.styles import BabelFish
+from docx.styles.style import BaseStyle, ParagraphStyle, StyleFactory
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -97,7 +98,7 @@ from pipeline.export.ooxml import (
     internal_link,
     make_run,
     mark_header_row,
-    normalise_zip,
+    package_bytes,
     remove_numbering,
     remove_proof_state,
     set_app_properties,
@@ -398,10 +399,16 @@ def _font_slots(style: BaseStyle, size: float | None = None) -> None:
         style.font.size = Pt(size)
 
 
+def _add_style(doc: DocxDocument, name: str, kind: WD_STYLE_TYPE) -> BaseStyle:
+    """``doc.styles.add_style()`` without its check that the name is free, which scans every
+    style of the template on each call: the names added here are the writer's own."""
+    return StyleFactory(doc.styles.element.add_style_of_type(BabelFish.ui2internal(name), kind, False))
+
+
 def _custom_style(
     doc: DocxDocument, name: str, size: float | None, based_on: str = "Normal"
 ) -> ParagraphStyle:
-    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style = cast(ParagraphStyle, _add_style(doc, name, WD_STYLE_TYPE.PARAGRAPH))
     style.base_style = doc.styles[based_on]
     style.quick_style = True
     _font_slots(style, size)
@@ -409,7 +416,7 @@ def _custom_style(
 
 
 def _character_style(doc: DocxDocument, name: str) -> BaseStyle:
-    style = doc.styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+    style = _add_style(doc, name, WD_STYLE_TYPE.CHARACTER)
     style.base_style = doc.styles["Default Paragraph Font"]
     if name in STYLE_IDS:
         style.style_id = STYLE_IDS[name]
@@ -546,7 +553,7 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
     notes.paragraph_format.space_after = Pt(1)
     notes.paragraph_format.line_spacing = 1.0
 
-    table = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    table = _add_style(doc, TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     table.base_style = doc.styles["Normal Table"]
     set_table_borders(table, RULE, 4)
     for fonts in doc.styles.element.iter(qn("w:rFonts")):  # the styles above name FONT in every slot
@@ -1229,6 +1236,4 @@ def docx(handout: Handout, options: Options) -> bytes:
     check_characters(handout)
     writer = _Writer(handout, options)
     writer.write()
-    raw = io.BytesIO()
-    writer.doc.save(raw)
-    return normalise_zip(raw.getvalue(), handout.info.timestamp)
+    return package_bytes(writer.doc, handout.info.timestamp)

@@ -25,6 +25,8 @@ from typing import Any
 
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
@@ -338,23 +340,38 @@ def set_app_properties(document: Document, application: str) -> None:
             part._blob = xml.encode("utf-8")  # a plain Part: python-docx writes its bytes back as they are
 
 
-def normalise_zip(data: bytes, when: datetime) -> bytes:
-    """The same package with fixed entry times and attributes, so equal input gives equal bytes.
+def package_bytes(document: Document, when: datetime) -> bytes:
+    """The document as a zip package with fixed entry times and attributes, so equal input
+    gives equal bytes; ``when`` is clamped to what a zip header can hold (1980-2107).
 
-    Entries keep their order; ``when`` is clamped to what a zip header can hold (1980-2107).
+    The entries are the ones ``Document.save()`` writes, in its order, taken from python-docx's
+    package writer and zipped once here (saving, then rewriting the zip, compressed it twice).
     """
     if when.tzinfo is not None:
         when = when.astimezone(UTC).replace(tzinfo=None)
     stamp = max(min(when, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
     date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0  # MS-DOS, as Word writes it
-            entry.external_attr = 0
-            dst.writestr(entry, src.read(info.filename))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+
+        class Entries:
+            """Takes the place of python-docx's zip writer (PhysPkgWriter)."""
+
+            @staticmethod
+            def write(uri: PackURI, blob: bytes) -> None:
+                entry = zipfile.ZipInfo(uri.membername, date_time=date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.create_system = 0  # MS-DOS, as Word writes it
+                entry.external_attr = 0
+                dst.writestr(entry, blob)
+
+        package = document.part.package
+        parts = list(package.parts)
+        for part in parts:
+            part.before_marshal()
+        PackageWriter._write_content_types_stream(Entries, parts)
+        PackageWriter._write_pkg_rels(Entries, package.rels)
+        PackageWriter._write_parts(Entries, parts)  # type: ignore[arg-type]
     return out.getvalue()
 
 
