@@ -1079,7 +1079,8 @@ def test_source_date_epoch_sets_times(books: dict[str, Book], monkeypatch: pytes
 
 def test_font_subsets_kept_between_runs_give_the_same_document(tmp_path: Path) -> None:
     """The family names and subsets of the embedded faces are kept between runs; a document
-    made from them is the one made without them, and other text makes other subsets."""
+    made from them, or from damaged copies, is the one made without them, and other text
+    makes other subsets."""
     import os
     import shutil
     import subprocess
@@ -1104,6 +1105,9 @@ def test_font_subsets_kept_between_runs_give_the_same_document(tmp_path: Path) -
     first = kept()
     assert export("warm.docx") == cold
     assert kept() == first  # nothing new: every subset came from the cache
+    for damaged in (tmp_path / "cache" / "fonts").iterdir():
+        damaged.write_bytes(damaged.read_bytes()[:-7])
+    assert export("damaged.docx") == cold  # a damaged file is made again, not embedded
     chapter = next((book / "zh").glob("*.yaml"))
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("。", "。龘", 1), encoding="utf-8")
     edited = export("edited.docx")

@@ -49,14 +49,17 @@ def derived(path: str, what: str, make: Callable[[], bytes]) -> bytes:
     if cache_file is not None:
         try:
             with open(cache_file, "rb") as fh:
-                return fh.read()
+                kept = fh.read()
+            # stored after its SHA-256: a damaged file is made again, never embedded
+            if hashlib.sha256(kept[32:]).digest() == kept[:32]:
+                return kept[32:]
         except OSError:
             pass
     value = make()
     if cache_file is not None:
         try:
             os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-            write_bytes_atomic(cache_file, value)
+            write_bytes_atomic(cache_file, hashlib.sha256(value).digest() + value)
         except OSError:  # a read-only home: no cache
             pass
     return value
