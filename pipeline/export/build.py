@@ -10,6 +10,7 @@ input hash is unchanged and the file on disk is still the one that was written.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -247,8 +248,17 @@ def render_all(
     except BaseException:
         # Ctrl-C or a failed job: stop the workers now instead of letting them finish the
         # renders under way and the queued ones (the executor has no public way to do that)
-        for process in list((pool._processes or {}).values()):
+        workers_now = list((pool._processes or {}).values())
+        for process in workers_now:
             process.terminate()
+        for process in workers_now:
+            process.join()
+        # A worker stopped while it was sending its result leaves half a message in the result
+        # pipe, and the executor's thread would wait for the rest forever (and shutdown() and
+        # the interpreter's exit with it). With the parent's copy of the pipe's write end
+        # closed, that wait ends: the workers held the only other copies.
+        with contextlib.suppress(AttributeError, OSError):
+            pool._result_queue._writer.close()  # type: ignore[attr-defined]
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
