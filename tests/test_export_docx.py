@@ -1088,7 +1088,7 @@ def test_font_subsets_kept_between_runs_give_the_same_document(tmp_path: Path) -
 
     env = {**os.environ, "PIPELINE_CACHE_DIR": str(tmp_path / "cache")}
     book = tmp_path / "book"
-    shutil.copytree(FIGURES.parent / "book2", book)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "book2", book)
 
     def export(name: str) -> bytes:
         out = tmp_path / name
