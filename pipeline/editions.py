@@ -1,4 +1,5 @@
-"""Starting and tracking an edition: `pipeline add-language` and `pipeline status`.
+"""Starting an edition: `pipeline add-language` (its progress, for `pipeline status`, is in
+:mod:`pipeline.progress`).
 
 A new edition starts as a skeleton: every chapter file of the source language copied with the
 same structure and every language-neutral fact, and every translatable unit empty. The sources
@@ -13,20 +14,14 @@ source text).
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable
 
 from pipeline import langs, yamlsrc
 from pipeline.atomic import write_files_atomic
 from pipeline.errors import UsageError
 from pipeline.loader import BOOK_FILE
-from pipeline.model import Book, Unit, fingerprint
+from pipeline.model import Book, Unit
 from pipeline.yamledit import Editor
 from pipeline.yamlsrc import Map, Seq
-
-STATES = ("accepted", "translated", "stale", "untranslated")
-_HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 
 # -- add-language --------------------------------------------------------------------------
@@ -120,62 +115,3 @@ def write(files: list[tuple[str, bytes]]) -> None:
     for folder in {os.path.dirname(p) for p, _ in files}:
         os.makedirs(folder, exist_ok=True)
     write_files_atomic(files)
-
-
-# -- status ----------------------------------------------------------------------------------
-def state(source: Unit, unit: Unit | None) -> str:
-    if unit is None or not unit.text.strip():
-        return "untranslated"
-    if unit.source is None:
-        return "translated"
-    return "accepted" if unit.source == fingerprint(source.text) else "stale"
-
-
-def size(text: str, cjk: bool) -> int:
-    """Words of a text, or characters for a language written without spaces (Han, kana)."""
-    if cjk:
-        return len(_HAN_OR_KANA.findall(text)) + len(_WORD.findall(_HAN_OR_KANA.sub(" ", text)))
-    return len(_WORD.findall(text))
-
-
-def progress(book: Book) -> list[dict[str, object]]:
-    """One row per chapter (and the book's metadata) and translation: units and words by state."""
-    cjk = langs.get(book.source_lang).cjk
-    rows = []
-    sources: list[tuple[str, Iterable[Unit], dict[str, dict[str, Unit]]]] = []
-    if book.source_lang in book.meta:
-        meta = {c: {u.id: u for u in m.units()} for c, m in book.meta.items()}
-        sources.append(("book", list(book.meta[book.source_lang].units()), meta))
-    for key, chapter in sorted(book.chapters[book.source_lang].items()):
-        units = {
-            c: {u.id: u for u in book.chapters[c][key].units()} for c in book.langs if key in book.chapters[c]
-        }
-        sources.append((key, list(chapter.units()), units))
-    for key, source_units, by_lang in sources:
-        for lang in book.langs[1:]:
-            theirs = by_lang.get(lang, {})
-            counts = {s: 0 for s in STATES}
-            words = {s: 0 for s in STATES}
-            for unit in source_units:
-                s = state(unit, theirs.get(unit.id))
-                counts[s] += 1
-                words[s] += size(unit.plain, cjk)
-            total = sum(counts.values())
-            done = counts["accepted"] + counts["translated"]
-            rows.append(
-                {
-                    "chapter": key,
-                    "lang": lang,
-                    "units": total,
-                    **counts,
-                    "words": sum(words.values()),
-                    "words_by_state": words,
-                    "percent": round(100 * done / total) if total else 100,
-                }
-            )
-    return rows
-
-
-def glossary_gaps(book: Book) -> dict[str, int]:
-    """Per translation: how many glossary terms have no form in it."""
-    return {lang: sum(1 for t in book.glossary.terms if lang not in t.renderings) for lang in book.langs[1:]}

@@ -11,6 +11,10 @@ way the dataclasses did.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing's: importing typing costs `pipeline check` its start-up
+if TYPE_CHECKING:
+    from typing import Self
+
 
 class Record:
     """Field-by-field ``==`` and a dataclass-style ``repr()`` over the fields named in ``_fields``.
@@ -20,6 +24,7 @@ class Record:
 
     __slots__ = ()
     _fields: tuple[str, ...] = ()  # compared and shown, in the order of the constructor
+    _args: tuple[str, ...] = ()  # the constructor's arguments, when they are more than _fields
 
     def _values(self) -> tuple[object, ...]:
         return tuple([getattr(self, name) for name in self._fields])
@@ -30,6 +35,12 @@ class Record:
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def but(self, **changes: object) -> Self:
+        """A copy with the given fields changed, the others the same (``dataclasses.replace``)."""
+        values = {name: getattr(self, name) for name in self._args or self._fields}
+        values.update(changes)
+        return type(self)(**values)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)

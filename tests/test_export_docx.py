@@ -237,9 +237,9 @@ def edited(handout: Handout, text: str, **changes: object) -> Handout:
     para = blocks[i]
     assert isinstance(para, Paragraph)
     changes.setdefault("inlines", ())
-    first = dataclasses.replace(para.text[0], text=text, **changes)
-    blocks[i] = dataclasses.replace(para, text=(first, *para.text[1:]))
-    return dataclasses.replace(handout, blocks=blocks)
+    first = para.text[0].but(text=text, **changes)
+    blocks[i] = para.but(text=(first, *para.text[1:]))
+    return handout.but(blocks=blocks)
 
 
 def num_pr(p: DocxParagraph) -> tuple[int, int] | None:
@@ -901,7 +901,7 @@ def test_a_font_given_for_the_handout_sets_every_language(fixture_en: Handout) -
 def test_the_books_font_for_a_language_sets_its_runs(books: dict[str, Book]) -> None:
     """book.yaml fonts: for English only: English runs name it, Chinese ones keep the default."""
     handout = build(books[str(SHOWCASE[0])], SHOWCASE[1], ("zh", "en"))
-    out = render(dataclasses.replace(handout, fonts={"en": (DEJAVU, None)}))
+    out = render(handout.but(fonts={"en": (DEJAVU, None)}))
     para = next(b for b in handout.blocks if isinstance(b, Paragraph))
     zh, en = (runs_with(out.body, t.nodes[0]) for t in para.text)
     assert zh and all(prop(r, "rFonts").get(f"{W}ascii") is None for r in zh)
@@ -945,10 +945,9 @@ def test_a_widened_table_gets_a_landscape_section(showcase_zh: Handout) -> None:
     assert isinstance(table, Table)
     wide = Cell((Text("zh", "一个很长的列标题用来撑宽表格"),), kind="header")
     cell = Cell((Text("zh", "Supercalifragilisticexpialidocious"),))
-    blocks[i] = dataclasses.replace(
-        table, header=table.header + (wide,) * 6, rows=tuple(r + (cell,) * 6 for r in table.rows)
+    blocks[i] = table.but(header=table.header + (wide,) * 6, rows=tuple(r + (cell,) * 6 for r in table.rows)
     )
-    doc = render(dataclasses.replace(showcase_zh, blocks=blocks)).doc
+    doc = render(showcase_zh.but(blocks=blocks)).doc
     orientations = [s.orientation for s in doc.sections]
     assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
     groups = section_elements(doc)
@@ -1014,11 +1013,11 @@ def test_control_characters_are_a_render_error(fixture_en: Handout) -> None:
 
 def test_control_characters_in_code_are_a_render_error(showcase_zh: Handout) -> None:
     blocks = [
-        dataclasses.replace(b, code="x = 1\x0b") if isinstance(b, CodeBlock) else b
+        b.but(code="x = 1\x0b") if isinstance(b, CodeBlock) else b
         for b in showcase_zh.blocks
     ]
     with pytest.raises(RenderError, match=r"U\+000B"):
-        docx(dataclasses.replace(showcase_zh, blocks=blocks), Options())
+        docx(showcase_zh.but(blocks=blocks), Options())
 
 
 def test_block_texts_of_the_showcase_cover_every_kind(showcase_zh: Handout) -> None:

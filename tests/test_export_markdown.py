@@ -3,7 +3,6 @@ for the metadata block, footnotes and math when installed)."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 import random
@@ -61,6 +60,7 @@ from pipeline.export.markdown import (
 )
 from pipeline.loader import load_book
 from pipeline.model import Book
+from pipeline.record import Record
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "md"  # every block kind and inline element, hostile text
@@ -395,13 +395,13 @@ def replace_texts(obj, text: str, wrap=lambda t: (t,)):
     """The handout with every piece of text replaced by ``text``, in the inline nodes ``wrap``
     makes of it."""
     if isinstance(obj, Text):
-        return dataclasses.replace(obj, text=text, inlines=wrap(text))
+        return obj.but(text=text, inlines=wrap(text))
     if isinstance(obj, (tuple, list)):
         return type(obj)(replace_texts(x, text, wrap) for x in obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: replace_texts(getattr(obj, f.name), text, wrap) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Record):
+        changes = {name: replace_texts(getattr(obj, name), text, wrap) for name in obj._args or obj._fields}
         changes = {k: v for k, v in changes.items() if v is not getattr(obj, k)}
-        return dataclasses.replace(obj, **changes) if changes else obj
+        return obj.but(**changes) if changes else obj
     return obj
 
 
@@ -420,7 +420,7 @@ def hostile_fixture(codes: tuple[str, ...]) -> Handout:
     """The fixture's handout; without a footnote-aware reader, without its footnotes (plain
     CommonMark reads "[^1]: word" as a link reference definition)."""
     handout = fixture(codes)[0]
-    return handout if HAS_PLUGINS else dataclasses.replace(handout, footnotes=[])
+    return handout if HAS_PLUGINS else handout.but(footnotes=[])
 
 
 @pytest.mark.parametrize("codes", [("en",), ("zh", "en")], ids=str)
@@ -557,7 +557,7 @@ def test_lists_in_a_row_never_merge() -> None:
     numbered = next(b for b in lists if b.numbered)
     pros = next(b for b in lists if b.style == "pros")
     blocks = [pros, bullet, bullet, bullet, table, bullet, numbered, numbered, numbered]
-    data = markdown(dataclasses.replace(handout, blocks=blocks), Options())
+    data = markdown(handout.but(blocks=blocks), Options())
     tops = [t.type for t in parse(data) if t.type.endswith("list_open") and t.level == 0]
     assert len(tops) == len(blocks)  # eight lists, and the table's notes
 
@@ -779,10 +779,10 @@ def test_paths_with_spaces_parentheses_and_percent_are_encoded(tmp_path) -> None
     fig = next(b for b in handout.blocks if isinstance(b, Figure) and not b.shared)
     shared = next(b for b in handout.blocks if isinstance(b, Figure) and b.shared)
     blocks = [
-        dataclasses.replace(fig, files=files),
-        dataclasses.replace(shared, files=(("zh", str(folder / names[2])),)),
+        fig.but(files=files),
+        shared.but(files=(("zh", str(folder / names[2])),)),
     ]
-    data = markdown(dataclasses.replace(handout, blocks=blocks), Options(out_dir=str(tmp_path / "out")))
+    data = markdown(handout.but(blocks=blocks), Options(out_dir=str(tmp_path / "out")))
     got = images(parse(data))
     assert [target(tmp_path / "out", src) for src, _ in got] == [folder / n for n in names]
     assert "../my%20media%20%28draft%29%20100%25/a%20b%281%29.png" in data.decode()

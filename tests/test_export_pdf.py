@@ -42,6 +42,7 @@ from pipeline.export.layout import (
 )
 from pipeline.export.pdf import list_number, pdf
 from pipeline.loader import load_book
+from pipeline.record import Record
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = (ROOT / "tests" / "fixtures" / "book2", "ch03")
@@ -119,19 +120,18 @@ def map_texts(obj: Any, change: Callable[[Text], Text]) -> Any:
         return change(obj)
     if isinstance(obj, tuple | list):
         return type(obj)(map_texts(x, change) for x in obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+    if isinstance(obj, Record):
         fields = {
-            f.name: map_texts(getattr(obj, f.name), change)
-            for f in dataclasses.fields(obj)
-            if f.name not in ("pos", "labels", "info", "inlines")
+            name: map_texts(getattr(obj, name), change)
+            for name in obj._args or obj._fields
+            if name not in ("pos", "labels", "info", "inlines")
         }
-        return dataclasses.replace(obj, **fields)
+        return obj.but(**fields)
     return obj
 
 
 def with_texts(h: Handout, change: Callable[[Text], Text]) -> Handout:
-    return dataclasses.replace(
-        h,
+    return h.but(
         title=map_texts(h.title, change),
         blocks=map_texts(h.blocks, change),
         footnotes=map_texts(h.footnotes, change),
@@ -140,7 +140,7 @@ def with_texts(h: Handout, change: Callable[[Text], Text]) -> Handout:
 
 def retext(t: Text, text: str, *nodes: Any) -> Text:
     """The Text with new content: plain ``text``, or the inline ``nodes`` when given."""
-    return dataclasses.replace(t, text=text, inlines=tuple(nodes))
+    return t.but(text=text, inlines=tuple(nodes))
 
 
 def all_blocks(blocks: list[Any] | tuple[Any, ...]) -> list[Any]:
@@ -318,8 +318,8 @@ def test_long_code_lines_are_cut_and_marked_not_lost() -> None:
     h = handout(*BLOCKS, ("en",))
     long = "x = [" + ", ".join(str(n) for n in range(90)) + "]"
     code = f"def f():\n\treturn 1\n{long}\n"
-    blocks = [dataclasses.replace(b, code=code) if isinstance(b, CodeBlock) else b for b in h.blocks]
-    data = pdf(dataclasses.replace(h, blocks=blocks), Options())
+    blocks = [b.but(code=code) if isinstance(b, CodeBlock) else b for b in h.blocks]
+    data = pdf(h.but(blocks=blocks), Options())
     text = "".join(page_texts(data))
     assert "    return 1" in text  # a tab is four spaces, leading space kept
     assert squash(long) in squash(text.replace("↪", ""))
@@ -344,10 +344,10 @@ def test_a_callout_label_stays_with_its_text() -> None:
     callout = next(b for b in h.blocks if isinstance(b, Callout))
     inner = callout.blocks[0]
     last = squash(inner.text[0].plain)  # type: ignore[union-attr]
-    callout = dataclasses.replace(callout, blocks=(inner, filler, inner))
+    callout = callout.but(blocks=(inner, filler, inner))
     label = squash(callout.label[0].plain)
     for n in range(19, 28):
-        data = pdf(dataclasses.replace(h, blocks=[filler] * n + [callout], footnotes=[]), Options())
+        data = pdf(h.but(blocks=[filler] * n + [callout], footnotes=[]), Options())
         pages = [squash(t) for t in page_texts(data)]
         [at] = [k for k, p in enumerate(pages) if label in p]
         assert pages[at].split(label, 1)[1].count(last) == 2, n  # the whole callout after its label
@@ -360,9 +360,9 @@ def test_a_callout_longer_than_a_page_splits() -> None:
     blocks = []
     for b in h.blocks:
         if isinstance(b, Callout):
-            b = dataclasses.replace(b, blocks=b.blocks + (para,) * 20)
+            b = b.but(blocks=b.blocks + (para,) * 20)
         blocks.append(b)
-    data = pdf(dataclasses.replace(h, blocks=blocks), Options())
+    data = pdf(h.but(blocks=blocks), Options())
     assert len(page_texts(data)) > len(page_texts(rendered(*BLOCKS, ("zh", "en")))) + 2
 
 
@@ -599,9 +599,9 @@ def test_missing_character_in_a_code_block_is_found_and_chinese_is_not_missing()
     h = handout(*BLOCKS, ("en",))
     code = next(b for b in h.blocks if isinstance(b, CodeBlock))
     assert re.search("[\u4e00-\u9fff]", code.code)  # its comment is Chinese: drawn in Noto Sans SC
-    blocks = [dataclasses.replace(b, code=b.code + "\ue000") if b is code else b for b in h.blocks]
+    blocks = [b.but(code=b.code + "\ue000") if b is code else b for b in h.blocks]
     with pytest.raises(RenderError) as err:
-        pdf(dataclasses.replace(h, blocks=blocks), Options())
+        pdf(h.but(blocks=blocks), Options())
     [problem] = err.value.problems
     assert "U+E000" in problem.message and "DejaVuSansMono.ttf" in problem.message
     assert code.caption and problem.pos == code.caption[0].pos  # the code's caption leads to it
@@ -649,9 +649,9 @@ def test_markup_characters_print_literally() -> None:
     target = next(b.text[0] for b in h.blocks if isinstance(b, Paragraph))
     nodes = (HOSTILE + "\x01 end\nnext", Span("b", [HOSTILE]), CodeSpan(HOSTILE), MathSpan(HOSTILE))
     code = next(b for b in h.blocks if isinstance(b, CodeBlock))
-    blocks = [dataclasses.replace(b, code=HOSTILE) if b is code else b for b in h.blocks]
+    blocks = [b.but(code=HOSTILE) if b is code else b for b in h.blocks]
     changed = with_texts(
-        dataclasses.replace(h, blocks=blocks), lambda t: retext(t, "x", *nodes) if t == target else t
+        h.but(blocks=blocks), lambda t: retext(t, "x", *nodes) if t == target else t
     )
     data = pdf(changed, Options())
     text = squash("".join(page_texts(data)))
@@ -664,7 +664,7 @@ def test_stale_translations_are_marked() -> None:
     h = handout(*BLOCKS, ("zh", "en"))
 
     def stale(t: Text) -> Text:
-        return dataclasses.replace(t, stale=True) if t.unit and t.lang == "en" else t
+        return t.but(stale=True) if t.unit and t.lang == "en" else t
 
     text = squash("".join(page_texts(pdf(with_texts(h, stale), Options()))))
     marked = [t for t in h.texts() if t.unit and t.lang == "en"]
@@ -702,9 +702,9 @@ def test_long_table_repeats_its_header_on_every_page() -> None:
     blocks = []
     for b in h.blocks:
         if isinstance(b, Table) and b.role == "table":
-            b = dataclasses.replace(b, rows=b.rows * 40)
+            b = b.but(rows=b.rows * 40)
         blocks.append(b)
-    data = pdf(dataclasses.replace(h, blocks=blocks), Options())
+    data = pdf(h.but(blocks=blocks), Options())
     table = next(b for b in blocks if isinstance(b, Table) and b.role == "table")
     row_name = squash(table.rows[0][0].text[0].plain)
     header = [squash(c.text[0].plain) for c in table.header]

@@ -6,7 +6,6 @@ reproducible bytes."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import shutil
@@ -90,7 +89,7 @@ def where(data: bytes, text: str, exact: bool = False) -> tuple[float, float]:
 
 
 def with_blocks(h: Handout, blocks: list[Any]) -> Handout:
-    return dataclasses.replace(h, blocks=blocks)
+    return h.but(blocks=blocks)
 
 
 def figure(h: Handout, anchor: str) -> Figure:
@@ -239,12 +238,8 @@ def test_inline_formulas_are_paths_in_the_line() -> None:
     h = handout(("en",))
     para = next(b for b in h.blocks if isinstance(b, Paragraph))
     [formula] = [n for n in para.text[0].nodes if isinstance(n, MathSpan)]
-    without = dataclasses.replace(
-        para,
-        text=(
-            dataclasses.replace(para.text[0], inlines=tuple(n for n in para.text[0].nodes if n != formula)),
-        ),
-    )
+    first = para.text[0]
+    without = para.but(text=(first.but(inlines=tuple(n for n in first.nodes if n != formula)),))
     data = pdf(with_blocks(h, [para]), Options())
     assert curves(data) > curves(pdf(with_blocks(h, [without]), Options())) + 5
     text = text_of(data)
@@ -269,9 +264,9 @@ def test_a_character_the_formula_font_lacks_is_reported() -> None:
     h = handout(("en",))
     para = next(b for b in h.blocks if isinstance(b, Paragraph))
     t = para.text[0]
-    bad = dataclasses.replace(t, inlines=(*t.nodes, MathSpan("\\text{中}")))
+    bad = t.but(inlines=(*t.nodes, MathSpan("\\text{中}")))
     with pytest.raises(RenderError) as err:
-        pdf(with_blocks(h, [dataclasses.replace(para, text=(bad,))]), Options())
+        pdf(with_blocks(h, [para.but(text=(bad,))]), Options())
     [problem] = err.value.problems
     assert "U+4E2D" in problem.message and "STIXTwoMath" in problem.message
     assert problem.field == t.unit

@@ -134,11 +134,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _report_missing(book: object, keys: list[str], editions: list[tuple[str, ...]]) -> None:
     """Say how many units of each exported translation are not translated yet."""
-    from pipeline.editions import progress
     from pipeline.export.layout import MISSING_MARK
+    from pipeline.progress import progress
 
     wanted = {c for edition in editions for c in edition}
-    for row in progress(book):  # type: ignore[arg-type]
+    for row in progress(book, words=False):  # type: ignore[arg-type]
         if row["chapter"] in keys and row["lang"] in wanted and row["untranslated"]:
             print(
                 f"pipeline: {row['chapter']}.{row['lang']}: {row['untranslated']} of {row['units']} units "

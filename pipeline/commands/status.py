@@ -24,12 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline import editions
+    from pipeline import progress
     from pipeline.loader import load_book
 
     book = load_book(args.sources)
-    rows = editions.progress(book)
-    gaps = editions.glossary_gaps(book)
+    rows = progress.progress(book)
+    gaps = progress.glossary_gaps(book)
     if args.format == "json":
         print(json.dumps({"version": 1, "rows": rows, "glossary_gaps": gaps}, ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -11,7 +11,6 @@ input hash is unchanged and the file on disk is still the one that was written.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -20,8 +19,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from pipeline import __version__
 from pipeline.atomic import write_bytes_atomic, write_files_atomic
@@ -37,8 +36,7 @@ FONTS_DIR = os.path.join(PACKAGE_DIR, "fonts")
 CACHE_FILE = os.path.join(".pipeline-cache", "exports.json")
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     key: str  # chapter
     codes: tuple[str, ...]  # languages, the first leads
     fmt: str
@@ -94,7 +92,7 @@ def plan(
 def render(book: Book, job: Job, options: Options) -> bytes:
     """The bytes of one handout."""
     handout = build_layout(book, job.key, job.codes)
-    here = dataclasses.replace(options, out_dir=os.path.dirname(os.path.abspath(job.path)))
+    here = options._replace(out_dir=os.path.dirname(os.path.abspath(job.path)))
     return writer(job.fmt)(handout, here)
 
 

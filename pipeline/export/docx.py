@@ -33,7 +33,6 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import NamedTuple, cast
 
@@ -572,8 +571,7 @@ SPAN_PROPS: dict[str, dict[str, object]] = {
 }
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
     """Where inline elements are being written: the part that owns links, and what encloses them."""
 
     part: object  # the document part, or the footnotes part
@@ -758,7 +756,7 @@ class _Writer:
             self.nodes(parent, node.children, props.but(**SPAN_PROPS[node.tag]), text, where)
         elif node.tag == "a" and node.href and not where.in_link:
             link = external_link(parent, where.part, node.href)
-            self.nodes(link, node.children, props.but(style="Hyperlink"), text, replace(where, in_link=True))
+            self.nodes(link, node.children, props.but(style="Hyperlink"), text, where._replace(in_link=True))
         else:
             self.nodes(parent, node.children, props, text, where)
 

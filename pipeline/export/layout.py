@@ -16,8 +16,6 @@ one class here, one function in :class:`_Builder` and one function per writer.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from pipeline import __version__, inline, langs
@@ -64,6 +62,7 @@ from pipeline.model import (
 from pipeline.model import (
     Table as ModelTable,
 )
+from pipeline.record import Record
 
 __all__ = ["CodeSpan", "MathSpan", "Span", "build", "build_timestamp"]
 
@@ -81,39 +80,67 @@ CALLOUT_LABELS = {
 
 
 # -- inline elements after resolution ------------------------------------------------------------
-@dataclass(frozen=True)
-class XRef:
+class Value(Record):
+    """The classes below are Records (as the document model's), not frozen dataclasses: 21 of
+    those cost a DOCX or Markdown export about 17 ms of start-up, as much as writing the tables
+    of a chapter. They are built once by the layout and only read after that (``but`` makes a
+    changed copy), so like frozen dataclasses they hash by the fields that ``==`` compares."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class XRef(Value):
     """A resolved cross-reference: the words printed ("表 14.1") and the anchor it links to."""
 
-    label: str
-    anchor: str
-    target: str  # the id of the target block
+    __slots__ = _fields = ("label", "anchor", "target")
+
+    def __init__(self, label: str, anchor: str, target: str) -> None:
+        self.label = label
+        self.anchor = anchor
+        self.target = target  # the id of the target block
 
 
-@dataclass(frozen=True)
-class NoteRef:
+class NoteRef(Value):
     """A resolved footnote reference: its number in the chapter and the footnote's anchor."""
 
-    number: int
-    anchor: str
-    target: str  # the footnote's id
+    __slots__ = _fields = ("number", "anchor", "target")
+
+    def __init__(self, number: int, anchor: str, target: str) -> None:
+        self.number = number
+        self.anchor = anchor
+        self.target = target  # the footnote's id
 
 
 # str | inline.Span (children resolved too) | inline.Code | inline.Math | XRef | NoteRef
 Inline = object
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(Value):
     """One language's version of a piece of handout text."""
 
-    lang: str
-    text: str  # as written in the sources (with tags), or the UI words
-    unit: str | None = None  # id of the unit, None for UI words and facts
-    stale: bool = False  # a translation whose source text changed since it was reviewed
-    pos: Position | None = field(default=None, compare=False)  # where the unit is written
-    inlines: tuple[Inline, ...] = field(default=(), compare=False)  # () for UI words: (text,)
-    missing: bool = False  # no translation yet: the source text (or only a mark) stands in
+    __slots__ = _args = ("lang", "text", "unit", "stale", "pos", "inlines", "missing")
+    _fields = ("lang", "text", "unit", "stale", "missing")  # where it is written is not compared
+
+    def __init__(
+        self,
+        lang: str,
+        text: str,
+        unit: str | None = None,
+        stale: bool = False,
+        pos: Position | None = None,
+        inlines: tuple[Inline, ...] = (),
+        missing: bool = False,
+    ) -> None:
+        self.lang = lang
+        self.text = text  # as written in the sources (with tags), or the UI words
+        self.unit = unit  # id of the unit, None for UI words and facts
+        self.stale = stale  # a translation whose source text changed since it was reviewed
+        self.pos = pos  # where the unit is written
+        self.inlines = inlines  # () for UI words: (text,)
+        self.missing = missing  # no translation yet: the source text (or only a mark) stands in
 
     @property
     def nodes(self) -> tuple[Inline, ...]:
@@ -146,165 +173,267 @@ Para = tuple[Text, ...]
 
 
 # -- blocks ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Heading:
-    level: int  # 1: a top-level section of the chapter; 2, 3, 4: nested sections
-    number: str  # "14.2.1"; empty for unnumbered headings
-    text: Para
-    anchor: str  # stable, ASCII: bookmarks and internal links
+class Heading(Value):
+    __slots__ = _fields = ("level", "number", "text", "anchor")
+
+    def __init__(self, level: int, number: str, text: Para, anchor: str) -> None:
+        self.level = level  # 1: a top-level section of the chapter; 2, 3, 4: nested sections
+        self.number = number  # "14.2.1"; empty for unnumbered headings
+        self.text = text
+        self.anchor = anchor  # stable, ASCII: bookmarks and internal links
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    text: Para
-    role: str = "body"  # body | lead (the chapter's opening paragraphs)
+class Paragraph(Value):
+    __slots__ = _fields = ("text", "role")
+
+    def __init__(self, text: Para, role: str = "body") -> None:
+        self.text = text
+        self.role = role  # body | lead (the chapter's opening paragraphs)
 
 
-@dataclass(frozen=True)
-class ListItem:
-    text: Para
-    children: ListBlock | None = None  # a nested list
+class ListItem(Value):
+    __slots__ = _fields = ("text", "children")
+
+    def __init__(self, text: Para, children: ListBlock | None = None) -> None:
+        self.text = text
+        self.children = children  # a nested list
 
 
-@dataclass(frozen=True)
-class ListBlock:
+class ListBlock(Value):
     """A list. ``numbered`` lists get real numbering in each writer; ``mark`` (✓, ✗) is printed
     before every item of a pros/cons list; ``title`` ("Pros") before the list."""
 
-    style: str  # bullet | numbered | pros | cons
-    items: tuple[ListItem, ...]
-    title: Para | None = None
-    mark: str | None = None
-    depth: int = 0  # 0 for a top-level list, 1 for a list nested in an item, ...
+    __slots__ = _fields = ("style", "items", "title", "mark", "depth")
+
+    def __init__(
+        self,
+        style: str,
+        items: tuple[ListItem, ...],
+        title: Para | None = None,
+        mark: str | None = None,
+        depth: int = 0,
+    ) -> None:
+        self.style = style  # bullet | numbered | pros | cons
+        self.items = items
+        self.title = title
+        self.mark = mark
+        self.depth = depth  # 0 for a top-level list, 1 for a list nested in an item, ...
 
     @property
     def numbered(self) -> bool:
         return self.style == "numbered"
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: Para
-    note: str | None = None  # letter of a table note, printed as a superscript
-    kind: str = "text"  # text | flag | names | number | name | header | term | rowhead
+class Cell(Value):
+    __slots__ = _fields = ("text", "note", "kind")
+
+    def __init__(self, text: Para, note: str | None = None, kind: str = "text") -> None:
+        self.text = text
+        self.note = note  # letter of a table note, printed as a superscript
+        self.kind = kind  # text | flag | names | number | name | header | term | rowhead
 
 
-@dataclass(frozen=True)
-class NoteLine:
-    mark: str
-    text: Para | None
-    url: str | None
+class NoteLine(Value):
+    __slots__ = _fields = ("mark", "text", "url")
+
+    def __init__(self, mark: str, text: Para | None, url: str | None) -> None:
+        self.mark = mark
+        self.text = text
+        self.url = url
 
 
-@dataclass(frozen=True)
-class Table:
-    role: str  # table | glossary
-    caption: Para  # the caption, without its label
-    header: tuple[Cell, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    notes_title: Para | None = None
-    notes: tuple[NoteLine, ...] = ()
-    label: Para | None = None  # "表 14.1" / "Table 14.1"; None for unnumbered tables
-    anchor: str | None = None
-    row_header: bool = False  # the first cell of every row heads it
+class Table(Value):
+    __slots__ = _fields = (
+        "role",
+        "caption",
+        "header",
+        "rows",
+        "notes_title",
+        "notes",
+        "label",
+        "anchor",
+        "row_header",
+    )
+
+    def __init__(
+        self,
+        role: str,
+        caption: Para,
+        header: tuple[Cell, ...],
+        rows: tuple[tuple[Cell, ...], ...],
+        notes_title: Para | None = None,
+        notes: tuple[NoteLine, ...] = (),
+        label: Para | None = None,
+        anchor: str | None = None,
+        row_header: bool = False,
+    ) -> None:
+        self.role = role  # table | glossary
+        self.caption = caption  # the caption, without its label
+        self.header = header
+        self.rows = rows
+        self.notes_title = notes_title
+        self.notes = notes
+        self.label = label  # "表 14.1" / "Table 14.1"; None for unnumbered tables
+        self.anchor = anchor
+        self.row_header = row_header  # the first cell of every row heads it
 
 
-@dataclass(frozen=True)
-class Callout:
-    style: str  # note | tip | warning | editor
-    label: Para  # "Note", "Editor's note" (UI words)
-    blocks: tuple[Block, ...]
-    title: Para | None = None
+class Callout(Value):
+    __slots__ = _fields = ("style", "label", "blocks", "title")
+
+    def __init__(self, style: str, label: Para, blocks: tuple[Block, ...], title: Para | None = None) -> None:
+        self.style = style  # note | tip | warning | editor
+        self.label = label  # "Note", "Editor's note" (UI words)
+        self.blocks = blocks
+        self.title = title
 
 
-@dataclass(frozen=True)
-class Quote:
-    text: Para
-    attribution: Para | None = None
+class Quote(Value):
+    __slots__ = _fields = ("text", "attribution")
+
+    def __init__(self, text: Para, attribution: Para | None = None) -> None:
+        self.text = text
+        self.attribution = attribution
 
 
-@dataclass(frozen=True)
-class CodeBlock:
+class CodeBlock(Value):
     """Source code: shown once, also in a bilingual handout; never reflowed."""
 
-    code: str
-    language: str
-    caption: Para | None = None
+    __slots__ = _fields = ("code", "language", "caption")
+
+    def __init__(self, code: str, language: str, caption: Para | None = None) -> None:
+        self.code = code
+        self.language = language
+        self.caption = caption
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(Value):
     """An image with its caption: ``files`` holds the file of each language of the handout (one
     entry when every language uses the same file, which is then shown once)."""
 
-    files: tuple[tuple[str, str], ...]  # (language, absolute path), in the handout's order
-    caption: Para
-    alt: Para
-    label: Para  # "图 4.2" / "Figure 4.2"
-    anchor: str
+    __slots__ = _fields = ("files", "caption", "alt", "label", "anchor")
+
+    def __init__(
+        self, files: tuple[tuple[str, str], ...], caption: Para, alt: Para, label: Para, anchor: str
+    ) -> None:
+        self.files = files  # (language, absolute path), in the handout's order
+        self.caption = caption
+        self.alt = alt
+        self.label = label  # "图 4.2" / "Figure 4.2"
+        self.anchor = anchor
 
     @property
     def shared(self) -> bool:
         return len({path for _, path in self.files}) == 1
 
 
-@dataclass(frozen=True)
-class MathBlock:
+class MathBlock(Value):
     """A displayed formula (TeX), shown once; ``number`` is "4.3" or empty."""
 
-    tex: str
-    number: str = ""
-    anchor: str = ""
+    __slots__ = _fields = ("tex", "number", "anchor")
+
+    def __init__(self, tex: str, number: str = "", anchor: str = "") -> None:
+        self.tex = tex
+        self.number = number
+        self.anchor = anchor
 
 
 Block = Heading | Paragraph | ListBlock | Table | Callout | Quote | CodeBlock | Figure | MathBlock
 
 
-@dataclass(frozen=True)
-class Footnote:
-    number: int
-    anchor: str  # the note's own anchor; references link here
-    text: Para
+class Footnote(Value):
+    __slots__ = _fields = ("number", "anchor", "text")
+
+    def __init__(self, number: int, anchor: str, text: Para) -> None:
+        self.number = number
+        self.anchor = anchor  # the note's own anchor; references link here
+        self.text = text
 
 
-@dataclass(frozen=True)
-class TitleBlock:
-    kicker: Para  # "Chapter 14"
-    title: Para
-    source: Para  # the book, its author, publisher and year
-    credit: Para  # the book's credit line
-    edition: Para  # "Edition of 28 November 2026"
+class TitleBlock(Value):
+    __slots__ = _fields = ("kicker", "title", "source", "credit", "edition")
+
+    def __init__(self, kicker: Para, title: Para, source: Para, credit: Para, edition: Para) -> None:
+        self.kicker = kicker  # "Chapter 14"
+        self.title = title
+        self.source = source  # the book, its author, publisher and year
+        self.credit = credit  # the book's credit line
+        self.edition = edition  # "Edition of 28 November 2026"
 
 
-@dataclass(frozen=True)
-class DocInfo:
+class DocInfo(Value):
     """Document properties for PDF and DOCX metadata."""
 
-    title: str
-    author: str
-    subject: str
-    keywords: tuple[str, ...]
-    language: str  # BCP 47 tag of the first language
-    creator: str
-    timestamp: datetime  # UTC: SOURCE_DATE_EPOCH, else the edition date at midnight
+    __slots__ = _fields = ("title", "author", "subject", "keywords", "language", "creator", "timestamp")
+
+    def __init__(
+        self,
+        title: str,
+        author: str,
+        subject: str,
+        keywords: tuple[str, ...],
+        language: str,
+        creator: str,
+        timestamp: datetime,
+    ) -> None:
+        self.title = title
+        self.author = author
+        self.subject = subject
+        self.keywords = keywords
+        self.language = language  # BCP 47 tag of the first language
+        self.creator = creator
+        self.timestamp = timestamp  # UTC: SOURCE_DATE_EPOCH, else the edition date at midnight
 
 
-@dataclass
-class Handout:
-    key: str
-    langs: tuple[str, ...]
-    title: TitleBlock
-    blocks: list[Block]
-    info: DocInfo
-    running_title: str
-    labels: dict[str, Labels] = field(repr=False, default_factory=dict)
-    # explains STALE_MARK; present only when some text of the handout is stale
-    stale_legend: Para | None = None
-    footnotes: list[Footnote] = field(default_factory=list)
-    footnotes_title: Para | None = None  # "Notes", for writers that print them at the end
-    missing: int = 0  # units shown without their translation (the source text, marked)
-    fonts: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # book.yaml's, by language
-    short_credit: str = ""  # the credit's short form, for page footers (the lead language's)
+class Handout(Record):
+    __slots__ = _fields = (
+        "key",
+        "langs",
+        "title",
+        "blocks",
+        "info",
+        "running_title",
+        "labels",
+        "stale_legend",
+        "footnotes",
+        "footnotes_title",
+        "missing",
+        "fonts",
+        "short_credit",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        langs: tuple[str, ...],
+        title: TitleBlock,
+        blocks: list[Block],
+        info: DocInfo,
+        running_title: str,
+        labels: dict[str, Labels] | None = None,
+        stale_legend: Para | None = None,
+        footnotes: list[Footnote] | None = None,
+        footnotes_title: Para | None = None,
+        missing: int = 0,
+        fonts: dict[str, tuple[str, str | None]] | None = None,
+        short_credit: str = "",
+    ) -> None:
+        self.key = key
+        self.langs = langs
+        self.title = title
+        self.blocks = blocks
+        self.info = info
+        self.running_title = running_title
+        self.labels = {} if labels is None else labels
+        self.stale_legend = stale_legend  # explains STALE_MARK; only when some text is stale
+        self.footnotes = [] if footnotes is None else footnotes
+        self.footnotes_title = footnotes_title  # "Notes", for writers that print them at the end
+        self.missing = missing  # units shown without their translation (the source text, marked)
+        self.fonts = {} if fonts is None else fonts  # book.yaml's, by language
+        self.short_credit = short_credit  # the credit's short form, for page footers (the lead language's)
+
+    def __repr__(self) -> str:  # the labels are Babel objects: long and useless to read
+        return f"Handout(key={self.key!r}, langs={self.langs!r}, blocks={len(self.blocks)})"
 
     @property
     def bilingual(self) -> bool:
@@ -375,18 +504,26 @@ def shown(unit: Unit) -> str:
     return inline.text_of(unit.inlines)
 
 
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\uac00-\ud7af]")
-_LATIN = re.compile(r"[A-Za-z0-9]")
+# Han, kana, Hangul, CJK and full-width punctuation. Tested by ranges, not a regex: a character
+# class this wide takes CPython 4 ms to compile, at every export's start.
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x3000, 0x303F), (0xAC00, 0xD7AF))
+
+
+def _cjk(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def _gap(left: str, right: str, spaced_han: bool) -> str:
     """The space between two characters a reference's label meets: none between CJK characters
     (or CJK punctuation), one between Han and a Latin letter or digit where the sources put one."""
-    if _CJK.match(left) and _CJK.match(right):
+    if _cjk(left) and _cjk(right):
         return ""
-    if spaced_han and (
-        (_CJK.match(left) and _LATIN.match(right)) or (_LATIN.match(left) and _CJK.match(right))
-    ):
+    if spaced_han and ((_cjk(left) and _latin(right)) or (_latin(left) and _cjk(right))):
         return " " if not (left in "（（【《“‘" or right in "），。；：！？】》”’、") else ""
     return "\x00"  # leave whatever the text has
 

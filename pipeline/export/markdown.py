@@ -31,7 +31,6 @@ Formulas: ``$$`` blocks, or a ```` ```math ```` fence where a ``$$`` block canno
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import os
 import re
@@ -377,7 +376,7 @@ class _Writer:
 
     def styled(self, t: Text, wrap: Wrap, cell: bool = False) -> str:
         """The text in bold or italic (``wrap``: :func:`bold`, :func:`italic`)."""
-        return self.text(dataclasses.replace(t, inlines=wrap(t.nodes)), cell)
+        return self.text(t.but(inlines=wrap(t.nodes)), cell)
 
     def joined(self, para: Para, sep: str = " / ", cell: bool = False) -> str:
         """The texts side by side; a name that reads the same in every language ("Caffe") once."""
@@ -394,9 +393,9 @@ class _Writer:
     def label_text(self, label: Text, title: Text | None) -> Text:
         """A callout's label as a text of its own, with its title: "**警告：小心**"."""
         if title is None:
-            return dataclasses.replace(label, inlines=self.lead(label))
+            return label.but(inlines=self.lead(label))
         colon = "：" if self.cjk(label) else ": "
-        return dataclasses.replace(title, inlines=bold([label.text + colon, *title.nodes]))
+        return title.but(inlines=bold([label.text + colon, *title.nodes]))
 
     def cjk(self, t: Text) -> bool:
         return labels(t.lang).language.cjk
@@ -413,7 +412,7 @@ class _Writer:
     def metadata(self) -> list[str]:
         """A YAML metadata block, which pandoc reads the title and language from; the title is
         Markdown there, written like the visible one."""
-        title = self.joined(tuple(dataclasses.replace(t, stale=False) for t in self.h.title.title))
+        title = self.joined(tuple(t.but(stale=False) for t in self.h.title.title))
         return ["---", f"title: {yaml_string(title)}", f"lang: {yaml_string(self.h.info.language)}", "---"]
 
     def title(self) -> list[list[str]]:
@@ -551,12 +550,12 @@ class _Writer:
         first = blocks[0] if blocks else None
         if b.title is None and isinstance(first, Paragraph):
             texts = tuple(
-                dataclasses.replace(t, inlines=(*self.lead(labels_by[t.lang]), *t.nodes))
+                t.but(inlines=(*self.lead(labels_by[t.lang]), *t.nodes))
                 if t.lang in labels_by
                 else t
                 for t in first.text
             )
-            blocks[0] = dataclasses.replace(first, text=texts)
+            blocks[0] = first.but(text=texts)
         else:  # the label (and title) as a paragraph of their own: a table row when bilingual
             heads = tuple(self.label_text(lab, titles.get(lab.lang)) for lab in b.label)
             blocks.insert(0, Paragraph(heads))
