@@ -40,7 +40,6 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
@@ -86,20 +85,26 @@ from pipeline.export.ooxml import (
     RunProps,
     add_field,
     add_svg_blip,
+    align_cell,
+    align_paragraph,
     bookmark,
     cant_split,
+    cells_of,
     declare_font,
     doc_defaults_rpr,
     drop_template_leftovers,
     external_link,
     family_name,
+    first_paragraph,
     footnote_reference,
     internal_link,
+    keep_with_next,
     make_run,
     mark_header_row,
     package_bytes,
     remove_numbering,
     remove_proof_state,
+    rows_of,
     set_app_properties,
     set_cell_border,
     set_cell_margins,
@@ -112,7 +117,9 @@ from pipeline.export.ooxml import (
     set_paragraph_style,
     set_table_borders,
     set_table_caption,
+    set_table_layout,
     set_table_look,
+    set_table_style,
     set_table_width,
     set_theme_font_lang,
     strip_theme_fonts,
@@ -398,31 +405,57 @@ def _font_slots(style: BaseStyle, size: float | None = None) -> None:
         style.font.size = Pt(size)
 
 
-def _add_style(doc: DocxDocument, name: str, kind: WD_STYLE_TYPE) -> BaseStyle:
-    """``doc.styles.add_style()`` without its check that the name is free, which scans every
-    style of the template on each call: the names added here are the writer's own."""
-    return StyleFactory(doc.styles.element.add_style_of_type(BabelFish.ui2internal(name), kind, False))
+class StyleIndex:
+    """The document's styles by name, indexed once: python-docx's ``styles[name]`` runs an
+    XPath query over the template's 160 styles on every call, and ``add_style`` scans them all
+    to check that the name is free (the names added here are the writer's own)."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        self.element = doc.styles.element
+        self.by_name: dict[str, _Element] = {}
+        for style in self.element.findall(qn("w:style")):
+            name = style.find(qn("w:name"))
+            if name is not None:  # the first of a name wins, as in python-docx's lookup
+                self.by_name.setdefault(name.get(qn("w:val"), ""), style)
+
+    def __getitem__(self, name: str) -> BaseStyle:
+        return StyleFactory(self.by_name[BabelFish.ui2internal(name)])
+
+    def add(self, name: str, kind: WD_STYLE_TYPE) -> BaseStyle:
+        internal = BabelFish.ui2internal(name)
+        element = self.element.add_style_of_type(internal, kind, False)
+        self.by_name.setdefault(internal, element)
+        return StyleFactory(element)
+
+    def paragraph_ids(self) -> dict[str, str]:
+        """UI name -> style id of every paragraph style (a style without w:type is one)."""
+        ids = {}
+        for style in self.element.findall(qn("w:style")):
+            name = style.find(qn("w:name"))
+            if name is not None and style.get(qn("w:type"), "paragraph") == "paragraph":
+                ids[BabelFish.internal2ui(name.get(qn("w:val"), ""))] = style.get(qn("w:styleId"), "")
+        return ids
 
 
 def _custom_style(
-    doc: DocxDocument, name: str, size: float | None, based_on: str = "Normal"
+    styles: StyleIndex, name: str, size: float | None, based_on: str = "Normal"
 ) -> ParagraphStyle:
-    style = cast(ParagraphStyle, _add_style(doc, name, WD_STYLE_TYPE.PARAGRAPH))
-    style.base_style = doc.styles[based_on]
+    style = cast(ParagraphStyle, styles.add(name, WD_STYLE_TYPE.PARAGRAPH))
+    style.base_style = styles[based_on]
     style.quick_style = True
     _font_slots(style, size)
     return style
 
 
-def _character_style(doc: DocxDocument, name: str) -> BaseStyle:
-    style = _add_style(doc, name, WD_STYLE_TYPE.CHARACTER)
-    style.base_style = doc.styles["Default Paragraph Font"]
+def _character_style(styles: StyleIndex, name: str) -> BaseStyle:
+    style = styles.add(name, WD_STYLE_TYPE.CHARACTER)
+    style.base_style = styles["Default Paragraph Font"]
     if name in STYLE_IDS:
         style.style_id = STYLE_IDS[name]
     return style
 
 
-def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) -> None:
+def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) -> StyleIndex:
     """Explicit fonts and languages on the document defaults and every style the handout uses;
     ``latin`` is the face of the Latin (and every other non-East Asian) slot, ``asian`` that of
     the East Asian one."""
@@ -436,7 +469,7 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
     declare_font(doc, FONT, panose="020B0200000000000000", charset="86", family="swiss")
     declare_font(doc, MONO_FONT, panose="020B0609020204030204", charset="00", family="modern", pitch="fixed")
 
-    styles = doc.styles
+    styles = StyleIndex(doc)
     normal = styles["Normal"]
     _font_slots(normal, 10)
     set_language(normal, handout.info.language, east_asia)
@@ -473,7 +506,7 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
     quote.font.italic = False  # the Latin runs are slanted one by one: Chinese has no italic
     quote.font.color.rgb = RGBColor.from_string("404040")
     quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Twips(567)
-    attribution = _custom_style(doc, ATTRIBUTION, 9, based_on="Quote")
+    attribution = _custom_style(styles, ATTRIBUTION, 9, based_on="Quote")
     attribution.font.italic = False
     attribution.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
@@ -482,55 +515,55 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
         styles[name].font.color.rgb = RGBColor.from_string(GREY)
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    kicker = _custom_style(doc, KICKER, 11)
+    kicker = _custom_style(styles, KICKER, 11)
     kicker.font.bold = True
     kicker.font.color.rgb = RGBColor.from_string(GREY)
     kicker.paragraph_format.space_after = Pt(2)
-    lead = _custom_style(doc, LEAD, 10.5)  # as in the PDF: a little larger, a little more air
+    lead = _custom_style(styles, LEAD, 10.5)  # as in the PDF: a little larger, a little more air
     lead.paragraph_format.space_after = Pt(7)
-    meta = _custom_style(doc, TITLE_META, 9)
+    meta = _custom_style(styles, TITLE_META, 9)
     meta.font.color.rgb = RGBColor.from_string(GREY)
     meta.paragraph_format.space_after = Pt(3)
 
-    callout = _custom_style(doc, CALLOUT_TEXT, 9.5)
+    callout = _custom_style(styles, CALLOUT_TEXT, 9.5)
     callout.paragraph_format.space_after = Pt(2)
-    label = _custom_style(doc, CALLOUT_LABEL, 9.5, based_on=CALLOUT_TEXT)
+    label = _custom_style(styles, CALLOUT_LABEL, 9.5, based_on=CALLOUT_TEXT)
     label.font.bold = True
     label.paragraph_format.keep_with_next = True
 
-    title = _custom_style(doc, LIST_TITLE, 10)
+    title = _custom_style(styles, LIST_TITLE, 10)
     title.font.bold = True
     title.paragraph_format.keep_with_next = True
     title.paragraph_format.space_before = Pt(4)
     title.paragraph_format.space_after = Pt(2)
 
     for name, bold in ((TABLE_TEXT, False), (TABLE_HEADING, True)):
-        style = _custom_style(doc, name, TABLE_SIZE.pt)
+        style = _custom_style(styles, name, TABLE_SIZE.pt)
         style.font.bold = bold
         style.paragraph_format.space_after = Pt(0)
         # Noto Sans SC's line height is 1.45 em; an exact leading keeps the wide table on one page
         style.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt + 2)
-    table_note = _custom_style(doc, TABLE_NOTE, 8)
+    table_note = _custom_style(styles, TABLE_NOTE, 8)
     table_note.paragraph_format.space_after = Pt(1)
     table_note.paragraph_format.line_spacing = Pt(10.5)
     table_note.paragraph_format.left_indent = Twips(170)
     table_note.paragraph_format.first_line_indent = Twips(-170)
-    spacer = _custom_style(doc, SPACER, 2)
+    spacer = _custom_style(styles, SPACER, 2)
     spacer.paragraph_format.space_after = Pt(0)
     spacer.paragraph_format.line_spacing = 1.0
 
-    figure = _custom_style(doc, FIGURE, None)
+    figure = _custom_style(styles, FIGURE, None)
     figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     figure.paragraph_format.keep_with_next = True  # with its caption
     figure.paragraph_format.space_before = Pt(6)
-    below = _custom_style(doc, FIGURE_CAPTION, None, based_on="Caption")  # pandoc's name
+    below = _custom_style(styles, FIGURE_CAPTION, None, based_on="Caption")  # pandoc's name
     below.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     below.paragraph_format.keep_with_next = False
     below.paragraph_format.space_after = Pt(10)
-    equation = _custom_style(doc, EQUATION, None)
+    equation = _custom_style(styles, EQUATION, None)
     equation.paragraph_format.space_before = equation.paragraph_format.space_after = Pt(6)
 
-    code = _custom_style(doc, SOURCE_CODE, 9)
+    code = _custom_style(styles, SOURCE_CODE, 9)
     set_east_asian_font(code, FONT, latin=MONO_FONT)  # Chinese comments keep a CJK face
     code.font.no_proof = True
     code.paragraph_format.space_before = Pt(2)
@@ -538,27 +571,28 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
     code.paragraph_format.line_spacing = 1.0
     code.paragraph_format.left_indent = Twips(113)
     set_paragraph_box(code, CODE_FILL, RULE)
-    verbatim = _character_style(doc, VERBATIM)
+    verbatim = _character_style(styles, VERBATIM)
     set_east_asian_font(verbatim, FONT, latin=MONO_FONT)
     verbatim.font.no_proof = True
 
-    link = _character_style(doc, HYPERLINK)
+    link = _character_style(styles, HYPERLINK)
     link.font.color.rgb = RGBColor.from_string(ACCENT)
     link.font.underline = True
-    reference = _character_style(doc, FOOTNOTE_REF)
+    reference = _character_style(styles, FOOTNOTE_REF)
     reference.font.superscript = True
-    notes = _custom_style(doc, FOOTNOTE_TEXT, 8.5)
+    notes = _custom_style(styles, FOOTNOTE_TEXT, 8.5)
     notes.style_id = STYLE_IDS[FOOTNOTE_TEXT]
     notes.paragraph_format.space_after = Pt(1)
     notes.paragraph_format.line_spacing = 1.0
 
-    table = _add_style(doc, TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-    table.base_style = doc.styles["Normal Table"]
+    table = styles.add(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    table.base_style = styles["Normal Table"]
     set_table_borders(table, RULE, 4)
     for fonts in doc.styles.element.iter(qn("w:rFonts")):  # the styles above name FONT in every slot
         for attr, face in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin), ("w:eastAsia", asian)):
             if fonts.get(qn(attr)) == FONT:
                 fonts.set(qn(attr), face)
+    return styles
 
 
 # -- the writer ------------------------------------------------------------------------------
@@ -599,15 +633,15 @@ class _Writer:
         own = [self.face[c].family for c in handout.langs if east_asian(c)]
         self.asian = own[0] if own else self.latin_font
         drop_template_leftovers(self.doc)
-        setup_styles(self.doc, handout, self.latin_font, self.asian)
+        styles = setup_styles(self.doc, handout, self.latin_font, self.asian)
         for face in dict.fromkeys(self.face.values()):
             declare_font(
                 self.doc, face.family, panose="020B0200000000000000", charset=face.charset, family="swiss"
             )
         # name -> style id: python-docx's own style setter searches all 160 styles for the
         # default one on every call, which was most of the run time
-        self.style_ids = {s.name: s.style_id for s in self.doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
-        self.table_style = self.doc.styles[TABLE_STYLE]
+        self.style_ids = styles.paragraph_ids()
+        self.table_style = styles[TABLE_STYLE].style_id
         self.numbering = Numbering()
         self.footnotes = Footnotes(self.doc)
         self.footnote_of = {note.number: note for note in handout.footnotes}
@@ -803,13 +837,13 @@ class _Writer:
             self.before_table()
             width = self.text_width()
             self.pair = self.doc.add_table(rows=0, cols=2)
-            self.pair.autofit = False
+            set_table_layout(self.pair)
             set_table_width(self.pair, width)
             set_cell_margins(self.pair, left=GUTTER // 2, right=GUTTER // 2)
             set_column_widths(self.pair, [width // 2, width - width // 2])
         row = self.pair.add_row()
         if keep:  # headings and list titles stay with what follows them
-            cant_split(row)
+            cant_split(row._tr)
         return list(row.cells)
 
     def column(self, text: Text, i: int) -> int:
@@ -947,37 +981,37 @@ class _Writer:
         rows = (b.header, *b.rows)
         widths = column_widths(b, self.text_width())
         table = self.doc.add_table(rows=len(rows), cols=len(b.header))
-        table.style = self.table_style  # looked up once: python-docx searches every style each time
-        table.autofit = False
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        set_table_style(table, self.table_style)
+        set_table_layout(table, align="center")
         set_table_width(table, sum(widths))
         set_cell_margins(table, left=CELL_PAD, right=CELL_PAD, top=20, bottom=20)
         set_column_widths(table, widths)
         set_table_look(table, first_row=True, first_column=b.row_header, banded_rows=True)
         label = b.label[0].plain + " " if b.label else ""
         set_table_caption(table, label + " / ".join(t.plain for t in b.caption))
-        for r, (cells, row) in enumerate(zip(rows, table.rows, strict=True)):
+        trs = rows_of(table)
+        for r, (cells, row) in enumerate(zip(rows, trs, strict=True)):
             cant_split(row)
             fill = HEADER_FILL if r == 0 else (ZEBRA if r % 2 == 0 else None)
-            for cell, data in zip(row.cells, cells, strict=True):
+            for cell, data in zip(cells_of(row), cells, strict=True):
                 heading = r == 0 or data.kind == "rowhead"
                 self.cell(cell, data, TABLE_HEADING if heading else TABLE_TEXT)
                 if fill:
                     set_cell_shading(cell, fill)
                 if r == 0:
                     set_cell_border(cell, "bottom", ACCENT, 8)
-        mark_header_row(table.rows[0])
+        mark_header_row(trs[0])
         if len(rows) <= KEEP_ROWS:  # a short table stays on one page: each row keeps with the next
-            for row in table.rows[:-1]:
-                for p in row._tr.iter(qn("w:p")):
-                    DocxParagraph(p, None).paragraph_format.keep_with_next = True  # type: ignore[arg-type]
+            for row in trs[:-1]:
+                for p in row.iter(qn("w:p")):
+                    keep_with_next(p)
 
-    def cell(self, cell: _Cell, data: Cell, style: str) -> None:
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-        p = cell.paragraphs[0]
+    def cell(self, cell: _Element, data: Cell, style: str) -> None:
+        align_cell(cell, "top")
+        p = first_paragraph(cell)
         self.restyle(p, style)
         if data.kind == "flag":
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            align_paragraph(p._p, "center")
         self.stacked(p, data.text, note=data.note)
 
     def notes(self, b: Table) -> None:
@@ -1003,12 +1037,13 @@ class _Writer:
         rows = -(-len(b.notes) // 2)
         width = self.text_width()
         table = self.doc.add_table(rows=rows, cols=2)
-        table.autofit = False
+        set_table_layout(table)
         set_table_width(table, width)
         set_cell_margins(table, left=0, right=GUTTER)
         set_column_widths(table, [width // 2, width - width // 2])
+        trs = rows_of(table)
         for k, note in enumerate(b.notes):
-            p = table.rows[k % rows].cells[k // rows].paragraphs[0]
+            p = first_paragraph(cells_of(trs[k % rows])[k // rows])
             self.restyle(p, TABLE_NOTE)
             self.note(p, note)
 
@@ -1030,7 +1065,7 @@ class _Writer:
         width = self.text_width()
         columns = len(self.h.langs) if self.h.bilingual else 1
         box = self.doc.add_table(rows=1, cols=columns)
-        box.autofit = False
+        set_table_layout(box)
         set_table_width(box, width)
         set_cell_margins(box, left=170, right=170, top=70, bottom=70)
         set_column_widths(
@@ -1039,8 +1074,8 @@ class _Writer:
         self.cells = list(box.rows[0].cells)
         self.blank = set(range(columns))  # cells whose first (empty) paragraph is still unused
         for cell in self.cells:
-            set_cell_shading(cell, fill)
-            set_cell_border(cell, "left", colour, 18)
+            set_cell_shading(cell._tc, fill)
+            set_cell_border(cell._tc, "left", colour, 18)
         titles = {t.lang: t for t in b.title or ()}
 
         def label(p: DocxParagraph, text: Text, _: int) -> None:
