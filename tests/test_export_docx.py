@@ -31,9 +31,11 @@ from pipeline.export.docx import (
     STALE,
     STALE_MARK,
     TABLE_STYLE,
+    TEMPLATE,
     bookmark_name,
     column_widths,
     docx,
+    make_template,
     too_wide,
 )
 from pipeline.export.layout import (
@@ -1050,6 +1052,20 @@ def test_no_template_leftovers(rendered: Rendered) -> None:
         for name in ("docProps/core.xml", "docProps/app.xml"):
             assert b"python-docx" not in z.read(name)
             assert b"Microsoft" not in z.read(name)
+
+
+def test_only_the_table_styles_in_use_are_defined(rendered: Rendered) -> None:
+    """The default template's 100 Word 2010 table styles (300 KB) are not carried along."""
+    defined = [s for s in rendered.doc.styles if s.type == WD_STYLE_TYPE.TABLE]
+    assert sorted(s.name for s in defined) == ["Handout Table", "Normal Table"]
+    used = {e.get(qn("w:val")) for e in rendered.doc.element.body.iter(qn("w:tblStyle"))}
+    assert used <= {s.style_id for s in defined}
+
+
+def test_the_shipped_template_is_what_the_code_makes() -> None:
+    """pipeline/export/template.docx holds the styles template_styles() makes: after changing
+    them, `make template` writes it again."""
+    assert Path(TEMPLATE).read_bytes() == make_template(), "out of date: run `make template`"
 
 
 def test_output_is_reproducible(rendered: Rendered) -> None:

@@ -148,7 +148,7 @@ def input_hash(book: Book, job: Job, options: Options) -> str:
     inputs += _tree_files(LOCALES_DIR, (".mo",))
     # the code itself, not only its version number: an edited writer (a checkout between
     # releases, an editable install) must not leave outputs built by the old one "up to date"
-    inputs += _tree_files(PACKAGE_DIR, (".py",))
+    inputs += _tree_files(PACKAGE_DIR, (".py", ".docx"))  # .docx: the DOCX writer's template
     if job.fmt == "pdf":
         inputs += _tree_files(FONTS_DIR, (".ttf",)) + [p for p in (options.font, options.bold_font) if p]
     for path in inputs:

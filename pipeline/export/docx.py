@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -455,16 +456,44 @@ def _character_style(styles: StyleIndex, name: str) -> BaseStyle:
     return style
 
 
-def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) -> StyleIndex:
-    """Explicit fonts and languages on the document defaults and every style the handout uses;
-    ``latin`` is the face of the Latin (and every other non-East Asian) slot, ``asian`` that of
-    the East Asian one."""
+# -- the template --------------------------------------------------------------------------------
+# Every handout starts from TEMPLATE: python-docx's default document with the styles below
+# applied, made once by `make template` (``python -m pipeline.export.docx``) and shipped. Making
+# the styles anew for every handout took a quarter of a chapter's DOCX export. A test keeps the
+# shipped file equal to what this code makes.
+TEMPLATE = os.path.join(os.path.dirname(__file__), "template.docx")
+TEMPLATE_TIME = datetime(2026, 1, 1)  # the template's own dates; every handout sets its own
+
+
+def make_template() -> bytes:
+    """The template: the default document without its leftovers, with the handout styles."""
+    doc = Document()
+    drop_template_leftovers(doc)
+    template_styles(doc)
+    return package_bytes(doc, TEMPLATE_TIME)
+
+
+def localise(doc: DocxDocument, handout: Handout, latin: str, asian: str) -> StyleIndex:
+    """The template's styles for this handout: its languages on the document defaults and on
+    Normal, and its faces in every font slot the template fills with FONT (``latin`` in the
+    Latin (and every other non-East Asian) slot, ``asian`` in the East Asian one)."""
     east_asia = next((langs.get(c).bcp47 for c in handout.langs if east_asian(c)), None)
-    strip_theme_fonts(doc.styles.element)  # theme fonts would win over the explicit ones below
-    defaults = doc_defaults_rpr(doc)
-    set_east_asian_font(defaults, FONT, latin=FONT)
-    set_language(defaults, handout.info.language, east_asia)
+    set_language(doc_defaults_rpr(doc), handout.info.language, east_asia)
     set_theme_font_lang(doc, handout.info.language, east_asia)
+    styles = StyleIndex(doc)
+    set_language(styles["Normal"], handout.info.language, east_asia)
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):  # the template names FONT in every slot
+        for attr, face in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin), ("w:eastAsia", asian)):
+            if fonts.get(qn(attr)) == FONT:
+                fonts.set(qn(attr), face)
+    return styles
+
+
+def template_styles(doc: DocxDocument) -> None:
+    """Explicit fonts (FONT, for now) on the document defaults and every style the handouts
+    use, and the look of each style."""
+    strip_theme_fonts(doc.styles.element)  # theme fonts would win over the explicit ones below
+    set_east_asian_font(doc_defaults_rpr(doc), FONT, latin=FONT)
     remove_proof_state(doc)
     declare_font(doc, FONT, panose="020B0200000000000000", charset="86", family="swiss")
     declare_font(doc, MONO_FONT, panose="020B0609020204030204", charset="00", family="modern", pitch="fixed")
@@ -472,7 +501,6 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
     styles = StyleIndex(doc)
     normal = styles["Normal"]
     _font_slots(normal, 10)
-    set_language(normal, handout.info.language, east_asia)
     normal.paragraph_format.space_after = Pt(5)
     normal.paragraph_format.line_spacing = 1.1  # Noto Sans SC's own line gap is already generous
 
@@ -588,11 +616,6 @@ def setup_styles(doc: DocxDocument, handout: Handout, latin: str, asian: str) ->
     table = styles.add(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     table.base_style = styles["Normal Table"]
     set_table_borders(table, RULE, 4)
-    for fonts in doc.styles.element.iter(qn("w:rFonts")):  # the styles above name FONT in every slot
-        for attr, face in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin), ("w:eastAsia", asian)):
-            if fonts.get(qn(attr)) == FONT:
-                fonts.set(qn(attr), face)
-    return styles
 
 
 # -- the writer ------------------------------------------------------------------------------
@@ -618,7 +641,7 @@ class _Writer:
 
     def __init__(self, handout: Handout, options: Options) -> None:
         self.h = handout
-        self.doc = Document()
+        self.doc = Document(TEMPLATE)
         self.paper = PAPER[options.paper]
         self.landscape = False
         self.pair: DocxTable | None = None  # the open side-by-side table of a bilingual handout
@@ -632,8 +655,7 @@ class _Writer:
         self.latin_font = self.face[handout.langs[0]].family
         own = [self.face[c].family for c in handout.langs if east_asian(c)]
         self.asian = own[0] if own else self.latin_font
-        drop_template_leftovers(self.doc)
-        styles = setup_styles(self.doc, handout, self.latin_font, self.asian)
+        styles = localise(self.doc, handout, self.latin_font, self.asian)
         for face in dict.fromkeys(self.face.values()):
             declare_font(
                 self.doc, face.family, panose="020B0200000000000000", charset=face.charset, family="swiss"
@@ -1270,3 +1292,10 @@ def docx(handout: Handout, options: Options) -> bytes:
     writer = _Writer(handout, options)
     writer.write()
     return package_bytes(writer.doc, handout.info.timestamp)
+
+
+if __name__ == "__main__":  # `make template`
+    from pipeline.atomic import write_bytes_atomic
+
+    write_bytes_atomic(TEMPLATE, make_template())
+    print(TEMPLATE)
