@@ -270,11 +270,15 @@ def _wide(char: str) -> bool:
 
 def _display_width(text: str) -> int:
     """Width in Latin-character units: CJK characters count twice."""
+    if text.isascii():
+        return len(text)
     return sum(2 if _wide(c) else 1 for c in text)
 
 
 def _longest_unbreakable(text: str) -> int:
     """Width of the longest stretch a line cannot break inside (a Latin word; one CJK character)."""
+    if text.isascii():  # no wide character: the longest word
+        return max(map(len, text.split()), default=0)
     longest = run = 0
     for char in text:
         if char.isspace() or _wide(char):
@@ -286,7 +290,10 @@ def _longest_unbreakable(text: str) -> int:
     return longest
 
 
-def _column_bounds(block: Table) -> tuple[list[float], list[float]]:
+Bounds = tuple[list[float], list[float]]
+
+
+def _column_bounds(block: Table) -> Bounds:
     """Each column's least width (its longest unbreakable word; headers on at most two lines)
     and the width it would like (its longest text on one line), in twips."""
     least, most = [], []
@@ -311,14 +318,14 @@ def _column_bounds(block: Table) -> tuple[list[float], list[float]]:
     return least, most
 
 
-def column_widths(block: Table, total: int) -> list[int]:
+def column_widths(block: Table, total: int, bounds: Callable[[Table], Bounds] = _column_bounds) -> list[int]:
     """Column widths in twips that add up to ``total``, as a browser sizes an automatic table.
 
     Each column needs room for its longest unbreakable word (its minimum) and would like its
     longest body text on one line (its maximum). When the maxima do not fit, every column gets its
     minimum plus a share of the rest in proportion to how much more it would like.
     """
-    least, most = _column_bounds(block)
+    least, most = bounds(block)
     if sum(most) <= total:
         widths = [m * total / sum(most) for m in most]
     elif sum(least) >= total:
@@ -331,17 +338,19 @@ def column_widths(block: Table, total: int) -> list[int]:
     return out
 
 
-def too_wide(block: Table, width: int) -> bool:
+def too_wide(block: Table, width: int, bounds: Callable[[Table], Bounds] = _column_bounds) -> bool:
     """Whether a table's columns cannot all get their least width in ``width`` twips."""
-    return sum(_column_bounds(block)[0]) > width
+    return sum(bounds(block)[0]) > width
 
 
-def landscape_spans(blocks: Sequence[Block], portrait_width: int) -> dict[int, int]:
+def landscape_spans(
+    blocks: Sequence[Block], portrait_width: int, bounds: Callable[[Table], Bounds] = _column_bounds
+) -> dict[int, int]:
     """start -> end of the blocks set in landscape: each table too wide for the portrait page,
     with the heading just before it (as the PDF does)."""
     spans: dict[int, int] = {}
     for i, block in enumerate(blocks):
-        if isinstance(block, Table) and too_wide(block, portrait_width):
+        if isinstance(block, Table) and too_wide(block, portrait_width, bounds):
             start = i - 1 if i and isinstance(blocks[i - 1], Heading) and (i - 1) not in spans else i
             spans[start] = i + 1
     return spans
@@ -677,12 +686,19 @@ class _Writer:
         self.cells: list[_Cell] | None = None
         self.blank: set[int] = set()
         self.slant = False
+        self.measured: dict[int, Bounds] = {}  # id of a table of the handout -> its column bounds
 
     def anchors(self) -> Iterator[str]:
         for block in _walk(self.h.blocks):
             anchor = getattr(block, "anchor", None)  # headings, tables, figures, formulas
             if anchor:
                 yield anchor
+
+    def bounds(self, table: Table) -> Bounds:
+        """A table's column bounds, measured once (the page's orientation needs them first)."""
+        if id(table) not in self.measured:
+            self.measured[id(table)] = _column_bounds(table)
+        return self.measured[id(table)]
 
     def restyle(self, p: DocxParagraph, style: str) -> None:
         set_paragraph_style(p, self.style_ids[style])
@@ -1001,7 +1017,7 @@ class _Writer:
         bold row headers (as in the PDF)."""
         self.before_table()
         rows = (b.header, *b.rows)
-        widths = column_widths(b, self.text_width())
+        widths = column_widths(b, self.text_width(), self.bounds)
         table = self.doc.add_table(rows=len(rows), cols=len(b.header))
         set_table_style(table, self.table_style)
         set_table_layout(table, align="center")
@@ -1214,7 +1230,7 @@ class _Writer:
         self.furniture(self.doc.sections[0])
         self.title_block()
         blocks = self.h.blocks
-        spans = landscape_spans(blocks, self.text_width(landscape=False))
+        spans = landscape_spans(blocks, self.text_width(landscape=False), self.bounds)
         wide = {i for start, end in spans.items() for i in range(start, end)}
         for i, block in enumerate(blocks):
             if (i in wide) != self.landscape:
