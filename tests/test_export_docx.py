@@ -58,6 +58,7 @@ from pipeline.export.layout import (
     build,
     plain,
 )
+from pipeline.export.ooxml import deflate, zip_bytes
 from pipeline.loader import load_book
 from pipeline.model import Book
 
@@ -1092,10 +1093,48 @@ def test_source_date_epoch_sets_times(books: dict[str, Book], monkeypatch: pytes
     assert early.doc.core_properties.created == datetime(1970, 1, 1, tzinfo=UTC)
 
 
+ZIP_ENTRIES = [
+    ("[Content_Types].xml", b"<Types/>" * 300),
+    ("word/fonts/font1.odttf", bytes(range(256)) * 40),
+    ("word/m\u00e9dia/\u56fe.xml", "<p>\u56fe</p>".encode()),  # a name that is not ASCII
+    ("empty.xml", b""),
+]
+
+
+@pytest.mark.parametrize("stamp", [datetime(2026, 11, 28, 13, 45, 59), datetime(1980, 1, 1)])
+def test_the_zip_writer_writes_what_zipfile_writes(stamp: datetime) -> None:
+    """The package is zipped by ooxml.zip_bytes (so that cached font parts go in compressed):
+    byte for byte what the zipfile module makes of the same entries, and read back whole."""
+    theirs = io.BytesIO()
+    with zipfile.ZipFile(theirs, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in ZIP_ENTRIES:
+            entry = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+            entry.compress_type, entry.create_system = zipfile.ZIP_DEFLATED, 0
+            z.writestr(entry, data)
+    ours = zip_bytes(ZIP_ENTRIES, stamp, {})
+    assert ours == theirs.getvalue()
+    with zipfile.ZipFile(io.BytesIO(ours)) as z:
+        assert z.testzip() is None
+        assert [(i.filename, z.read(i)) for i in z.infolist()] == ZIP_ENTRIES
+        even = stamp.replace(second=stamp.second // 2 * 2)  # a zip header counts seconds in twos
+        assert {i.date_time for i in z.infolist()} == {even.timetuple()[:6]}
+
+
+def test_the_zip_writer_takes_entries_compressed_already() -> None:
+    name, data = ZIP_ENTRIES[1]
+    assert zip_bytes(ZIP_ENTRIES, datetime(2026, 1, 1), {name: deflate(data)}) == zip_bytes(
+        ZIP_ENTRIES, datetime(2026, 1, 1), {}
+    )
+    crc, stream = deflate(data)
+    bad = zip_bytes(ZIP_ENTRIES, datetime(2026, 1, 1), {name: (crc ^ 1, stream)})
+    with zipfile.ZipFile(io.BytesIO(bad)) as z:
+        assert z.testzip() == name  # the CRC is the archive's check on what it was given
+
+
 def test_font_subsets_kept_between_runs_give_the_same_document(tmp_path: Path) -> None:
-    """The family names and subsets of the embedded faces are kept between runs; a document
-    made from them, or from damaged copies, is the one made without them, and other text
-    makes other subsets."""
+    """The family names and subsets of the embedded faces, and their compressed font parts,
+    are kept between runs; a document made from them, or from damaged copies, is the one made
+    without them, and other text makes other subsets."""
     import os
     import shutil
     import subprocess
@@ -1126,5 +1165,5 @@ def test_font_subsets_kept_between_runs_give_the_same_document(tmp_path: Path) -
     chapter = next((book / "zh").glob("*.yaml"))
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("。", "。龘", 1), encoding="utf-8")
     edited = export("edited.docx")
-    assert len(kept() - first) == 2  # the regular and bold subsets with the new character
+    assert len(kept() - first) == 4  # the regular and bold subsets with it, and their zip entries
     assert "龘" in all_text(Document(io.BytesIO(edited)))

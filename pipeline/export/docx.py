@@ -83,6 +83,7 @@ from pipeline.export.ooxml import (
     FontEmbedder,
     Footnotes,
     Numbering,
+    Packed,
     RunProps,
     add_field,
     add_svg_blip,
@@ -686,6 +687,7 @@ class _Writer:
         self.cells: list[_Cell] | None = None
         self.blank: set[int] = set()
         self.slant = False
+        self.packed: dict[str, Packed] = {}  # parts compressed already (the fonts), by entry name
         self.measured: dict[int, Bounds] = {}  # id of a table of the handout -> its column bounds
 
     def anchors(self) -> Iterator[str]:
@@ -1270,6 +1272,7 @@ class _Writer:
                 embedder.embed(face.family, "regular", subset_font(face.files[0], chars))
                 embedder.embed(face.family, "bold", subset_font(face.files[1], chars))
         embedder.finish()
+        self.packed = embedder.packed
 
     def properties(self) -> None:
         info = self.h.info
@@ -1307,7 +1310,7 @@ def docx(handout: Handout, options: Options) -> bytes:
     check_characters(handout)
     writer = _Writer(handout, options)
     writer.write()
-    return package_bytes(writer.doc, handout.info.timestamp)
+    return package_bytes(writer.doc, handout.info.timestamp, writer.packed)
 
 
 if __name__ == "__main__":  # `make template`

@@ -27,25 +27,39 @@ _FONT_CACHE_FORMAT = 1
 _NAME_FIELDS = ("name", "familyName", "styleName", "fullName", "uniqueFontID")  # TTFNameBytes
 
 
-def _font_cache_file(path: str, what: str = "") -> str | None:
-    """Where the cache keeps something derived from the font file ``path`` (its parse when
-    ``what`` is empty); it changes with the file, its time stamp and the ReportLab version."""
+def _cache_dir() -> str:
     base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pipeline"
     )
+    return os.path.join(base, "fonts")
+
+
+def _font_cache_file(path: str, what: str = "") -> str | None:
+    """Where the cache keeps something derived from the font file ``path`` (its parse when
+    ``what`` is empty); it changes with the file, its time stamp and the ReportLab version."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     key = f"{_FONT_CACHE_FORMAT}\0{reportlab.Version}\0{path}\0{st.st_size}\0{st.st_mtime_ns}\0{what}"
-    return os.path.join(base, "fonts", hashlib.sha256(key.encode()).hexdigest()[:32] + ".marshal")
+    return os.path.join(_cache_dir(), hashlib.sha256(key.encode()).hexdigest()[:32] + ".marshal")
 
 
 def derived(path: str, what: str, make: Callable[[], bytes]) -> bytes:
     """``make()``, a value derived from the font file ``path`` alone (its family name, a subset
     of it), kept between runs under the name ``what``: a DOCX export whose text did not change
     embeds the same subsets without parsing the 10 MB faces again."""
-    cache_file = _font_cache_file(path, what)
+    return _kept(_font_cache_file(path, what), make)
+
+
+def kept(key: str, make: Callable[[], bytes]) -> bytes:
+    """``make()``, kept between runs under ``key``, which must name everything the value
+    depends on (the compressed form of an embedded font part: its content's hash)."""
+    name = hashlib.sha256(f"{_FONT_CACHE_FORMAT}\0{key}".encode()).hexdigest()[:32]
+    return _kept(os.path.join(_cache_dir(), name + ".bin"), make)
+
+
+def _kept(cache_file: str | None, make: Callable[[], bytes]) -> bytes:
     if cache_file is not None:
         try:
             with open(cache_file, "rb") as fh:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import zipfile
+import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -434,39 +434,87 @@ def set_app_properties(document: Document, application: str) -> None:
             part._blob = xml.encode("utf-8")  # a plain Part: python-docx writes its bytes back as they are
 
 
-def package_bytes(document: Document, when: datetime) -> bytes:
+def package_bytes(document: Document, when: datetime, packed: dict[str, Packed] | None = None) -> bytes:
     """The document as a zip package with fixed entry times and attributes, so equal input
     gives equal bytes; ``when`` is clamped to what a zip header can hold (1980-2107).
 
     The entries are the ones ``Document.save()`` writes, in its order, taken from python-docx's
     package writer and zipped once here (saving, then rewriting the zip, compressed it twice).
+    ``packed`` holds entries already compressed (embedded fonts, from the cache), by name.
     """
     if when.tzinfo is not None:
         when = when.astimezone(UTC).replace(tzinfo=None)
     stamp = max(min(when, datetime(2107, 12, 31, 23, 59, 58)), datetime(1980, 1, 1))
-    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    entries: list[tuple[str, bytes]] = []
 
-        class Entries:
-            """Takes the place of python-docx's zip writer (PhysPkgWriter)."""
+    class Entries:
+        """Takes the place of python-docx's zip writer (PhysPkgWriter)."""
 
-            @staticmethod
-            def write(uri: PackURI, blob: bytes) -> None:
-                entry = zipfile.ZipInfo(uri.membername, date_time=date_time)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.create_system = 0  # MS-DOS, as Word writes it
-                entry.external_attr = 0
-                dst.writestr(entry, blob)
+        @staticmethod
+        def write(uri: PackURI, blob: bytes) -> None:
+            entries.append((uri.membername, blob))
 
-        package = document.part.package
-        parts = list(package.parts)
-        for part in parts:
-            part.before_marshal()
-        PackageWriter._write_content_types_stream(Entries, parts)
-        PackageWriter._write_pkg_rels(Entries, package.rels)
-        PackageWriter._write_parts(Entries, parts)  # type: ignore[arg-type]
-    return out.getvalue()
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    PackageWriter._write_content_types_stream(Entries, parts)
+    PackageWriter._write_pkg_rels(Entries, package.rels)
+    PackageWriter._write_parts(Entries, parts)  # type: ignore[arg-type]
+    return zip_bytes(entries, stamp, packed or {})
+
+
+# -- zip ------------------------------------------------------------------------------------------
+# A zip archive as the zipfile module writes one with ZIP_DEFLATED (entries made on MS-DOS, as
+# Word makes them, and no extra fields), except that an entry can come
+# already compressed: the embedded fonts are most of a Chinese handout's bytes and took a tenth
+# of its export to compress, though they are the same from one export to the next.
+Packed = tuple[int, bytes]  # an entry's CRC-32 and its deflate stream
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_DEFLATED, _VERSION, _UTF8 = 8, 20, 0x800
+_ATTRIBUTES = 0o600 << 16  # what zipfile writes for "none" (rw------- for unzip on Unix)
+
+
+def _pack(packed: Packed) -> bytes:
+    crc, stream = packed
+    return crc.to_bytes(4, "little") + stream
+
+
+def deflate(data: bytes) -> Packed:
+    """``data``'s CRC-32 and raw deflate stream, as zipfile compresses it (zlib's level 6)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return zlib.crc32(data), compressor.compress(data) + compressor.flush()
+
+
+def zip_bytes(entries: list[tuple[str, bytes]], stamp: datetime, packed: dict[str, Packed]) -> bytes:
+    """The entries (name, data) as a zip archive whose entries all carry the time ``stamp``."""
+    date = (stamp.year - 1980) << 9 | stamp.month << 5 | stamp.day
+    time = stamp.hour << 11 | stamp.minute << 5 | stamp.second // 2
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, data in entries:
+        crc, stream = packed[name] if name in packed else deflate(data)
+        if len(data) > 0xFFFFFFFF or len(stream) > 0xFFFFFFFF or offset > 0xFFFFFFFF:
+            raise ValueError(f"{name}: too large for a zip archive without ZIP64")
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), _UTF8
+        sizes = (crc, len(stream), len(data), len(encoded))
+        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, _DEFLATED, time, date, *sizes, 0)
+        out += [local, encoded, stream]
+        central += [
+            _CENTRAL.pack(b"PK\x01\x02", _VERSION, 0, _VERSION, 0, flags, _DEFLATED, time, date, *sizes,
+                          0, 0, 0, 0, _ATTRIBUTES, offset),
+            encoded,
+        ]  # fmt: skip
+        offset += _LOCAL.size + len(encoded) + len(stream)
+    directory = b"".join(central)
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join(out) + directory + end
 
 
 # -- runs, links and notes built as XML ------------------------------------------------------------
@@ -978,6 +1026,7 @@ class FontEmbedder:
         self.table_part = document.part.part_related_by(RT.FONT_TABLE)
         self.root = etree.fromstring(self.table_part.blob)
         self.count = 0
+        self.packed: dict[str, Packed] = {}  # the font parts, compressed, by zip entry name
 
     def font(self, name: str) -> _Element:
         found = self.root.find(f"{qn('w:font')}[@{qn('w:name')}='{name}']")
@@ -994,14 +1043,17 @@ class FontEmbedder:
         from docx.opc.packuri import PackURI
         from docx.opc.part import Part
 
+        from pipeline.export.fontcache import kept
+
         self.count += 1
         key = font_key(name.encode() + face.encode() + data)
-        part = Part(
-            PackURI(f"/word/fonts/font{self.count}.odttf"),
-            OBFUSCATED_FONT,
-            obfuscate_font(data, key),
-            self.document.part.package,
-        )
+        uri = PackURI(f"/word/fonts/font{self.count}.odttf")
+        blob = obfuscate_font(data, key)
+        # compressed once and kept: the same subset comes back in every export of a chapter
+        digest = hashlib.sha256(blob).hexdigest()
+        packed = kept(f"odttf deflate {zlib.ZLIB_RUNTIME_VERSION} {digest}", lambda: _pack(deflate(blob)))
+        self.packed[uri.membername] = (int.from_bytes(packed[:4], "little"), packed[4:])
+        part = Part(uri, OBFUSCATED_FONT, blob, self.document.part.package)
         rid = self.table_part.relate_to(part, RT.FONT)
         tag = _child(self.font(name), _FACES[face])
         tag.set(qn("r:id"), rid)
