@@ -168,7 +168,8 @@ def _load_cache() -> dict[str, dict[str, str]]:
 def _save_cache(cache_data: dict[str, dict[str, str]]) -> None:
     try:
         os.makedirs(os.path.dirname(CACHE_FILE), exist_ok=True)
-        write_bytes_atomic(CACHE_FILE, json.dumps(cache_data, indent=1, sort_keys=True).encode())
+        # not synced: after a crash a lost cache only means one full rebuild
+        write_bytes_atomic(CACHE_FILE, json.dumps(cache_data, indent=1, sort_keys=True).encode(), sync=False)
     except OSError:
         pass  # the cache only saves time; a read-only checkout still builds
 

@@ -73,7 +73,7 @@ def _kept(cache_file: str | None, make: Callable[[], bytes]) -> bytes:
     if cache_file is not None:
         try:
             os.makedirs(os.path.dirname(cache_file), exist_ok=True)
-            write_bytes_atomic(cache_file, hashlib.sha256(value).digest() + value)
+            write_bytes_atomic(cache_file, hashlib.sha256(value).digest() + value, sync=False)
         except OSError:  # a read-only home: no cache
             pass
     return value
@@ -133,7 +133,7 @@ def _write_cache(path: str | None, face: Any) -> None:
     try:
         data = marshal.dumps(values)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_bytes_atomic(path, data)
+        write_bytes_atomic(path, data, sync=False)
     except (OSError, ValueError):  # a read-only home, a value marshal cannot store: no cache
         pass
 
