@@ -34,7 +34,12 @@ def _ignore_interrupts() -> None:
 def run() -> None:
     sys.unraisablehook = _redeliver
     try:
-        from pipeline.cli import main
+        from pipeline import gcpause
+
+        # Importing makes a few hundred thousand objects and no garbage: without the collector's
+        # 75 walks over them, a command starts about 10 ms sooner (see pipeline.gcpause).
+        with gcpause.paused():
+            from pipeline.cli import main
     except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported
         _ignore_interrupts()
         sys.stderr.write("pipeline: interrupted\n")

@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-from pipeline import __version__
+from pipeline import __version__, gcpause
 from pipeline.errors import Problem, SourceError, UsageError
 
 COMMANDS = ("check", "stamp", "export", "po", "xliff", "tm", "status", "add_language", "fonts", "import_")
@@ -205,7 +205,8 @@ def report_source_error(exc: SourceError) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:  # building the parser imports the command modules: Ctrl-C may come that early
-        parser = build_parser(argv)
+        with gcpause.paused():  # importing makes no garbage (see pipeline.gcpause)
+            parser = build_parser(argv)
         args, extra = parser.parse_known_args(argv)
         if extra:  # said by the command's own parser, with its usage, not the top-level one
             _subparser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")

@@ -60,10 +60,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline import gcpause
     from pipeline.errors import UsageError
-    from pipeline.export import RenderError
-    from pipeline.export import build as b
-    from pipeline.loader import load_book
+
+    with gcpause.paused():  # importing makes no garbage (see pipeline.gcpause)
+        from pipeline.export import RenderError
+        from pipeline.export import build as b
+        from pipeline.loader import load_book
 
     args.format = _format(args.format, args.out)
     if not args.all and not (args.lang and args.format):

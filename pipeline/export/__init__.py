@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import NamedTuple
 
+from pipeline import gcpause
 from pipeline.errors import Problem
 
 
@@ -49,7 +50,8 @@ class RenderError(Exception):
 
 def writer(fmt: str) -> Callable[..., bytes]:
     f = FORMATS[fmt]
-    return getattr(importlib.import_module(f.module), f.function)
+    with gcpause.paused():  # importing a writer and its libraries makes no garbage
+        return getattr(importlib.import_module(f.module), f.function)
 
 
 def output_name(key: str, codes: tuple[str, ...], fmt: str) -> str:
