@@ -203,7 +203,7 @@ def bench(
 ) -> tuple[list[Row], list[Pair]]:
     rows: list[Row] = []
     pairs: list[Pair] = []
-    pair_runs = 2 * runs + 1
+    pair_runs = 4 * runs + 1
 
     def side_by_side(what: str, first: list[str], second: list[str]) -> None:
         ours, theirs = measure_pair(first, second, pair_runs, work)
