@@ -8,6 +8,7 @@ their format is asked for, so ReportLab and python-docx never load for other wor
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -50,8 +51,14 @@ class RenderError(Exception):
 
 def writer(fmt: str) -> Callable[..., bytes]:
     f = FORMATS[fmt]
-    with gcpause.paused():  # importing a writer and its libraries makes no garbage
-        return getattr(importlib.import_module(f.module), f.function)
+    module = sys.modules.get(f.module)
+    if module is None:
+        # Importing a writer and its libraries makes no garbage (see pipeline.gcpause). Only
+        # then: the pause ends by moving every live object to the oldest generation, garbage
+        # of an earlier handout included, which only full collections would then free.
+        with gcpause.paused():
+            module = importlib.import_module(f.module)
+    return getattr(module, f.function)
 
 
 def output_name(key: str, codes: tuple[str, ...], fmt: str) -> str:

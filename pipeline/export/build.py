@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import NamedTuple
 
-from pipeline import __version__, gcpause
+from pipeline import __version__
 from pipeline.atomic import write_bytes_atomic, write_files_atomic
 from pipeline.errors import UsageError
 from pipeline.export import FORMATS, Options, output_name, writer
@@ -91,8 +91,7 @@ def plan(
 
 def render(book: Book, job: Job, options: Options) -> bytes:
     """The bytes of one handout."""
-    with gcpause.paused():  # thousands of small objects and no cycles, as loading the book
-        handout = build_layout(book, job.key, job.codes)
+    handout = build_layout(book, job.key, job.codes)
     here = options._replace(out_dir=os.path.dirname(os.path.abspath(job.path)))
     return writer(job.fmt)(handout, here)
 
