@@ -102,6 +102,46 @@ def test_labels_translate_and_format_by_locale() -> None:
     assert en.list(["Linux", "Mac OS X", "Windows"]) == "Linux, Mac OS X, and Windows"
 
 
+QUESTIONS = [
+    ("date", date(2024, 3, 5)),
+    ("list", ["Linux", "Mac OS X", "Windows"]),
+    ("list", ["C++"]),
+    ("language_name", "en"),
+    ("language_name", "zh-Hant"),
+]
+
+
+def ask(lab: Labels, how: str, what: object) -> str:
+    return getattr(lab, how)(what)
+
+
+@pytest.mark.parametrize("code", ["zh", "en", "ja", "fr"])
+def test_babels_answers_are_kept_between_runs(
+    code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A date, a list or a language's name is asked of Babel once; later it is read back from
+    the cache, the same, without Babel. A damaged cache is asked again."""
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
+    fresh = [ask(Labels(code), how, what) for how, what in QUESTIONS]
+    [kept] = (tmp_path / "babel").iterdir()
+    assert langs.get(code).locale in kept.name
+
+    import babel.dates
+    import babel.lists
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("Babel was asked again")
+
+    with monkeypatch.context() as m:
+        m.setattr(babel.dates, "format_date", refuse)
+        m.setattr(babel.lists, "format_list", refuse)
+        m.setattr(babel.Locale, "parse", refuse)
+        assert [ask(Labels(code), how, what) for how, what in QUESTIONS] == fresh
+    kept.write_text('{"broken', encoding="utf-8")
+    assert [ask(Labels(code), how, what) for how, what in QUESTIONS] == fresh
+    assert '"broken' not in kept.read_text(encoding="utf-8")  # written again, whole
+
+
 def test_catalogs_pass_msgfmt_check_when_available(tmp_path: Path) -> None:
     msgfmt = subprocess.run(["which", "msgfmt"], capture_output=True, text=True).stdout.strip()
     if not msgfmt:

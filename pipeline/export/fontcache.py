@@ -20,7 +20,7 @@ from typing import Any
 
 import reportlab
 
-from pipeline import gcpause
+from pipeline import gcpause, usercache
 from pipeline.atomic import write_bytes_atomic
 
 _FONT_CACHE_FORMAT = 1
@@ -28,10 +28,7 @@ _NAME_FIELDS = ("name", "familyName", "styleName", "fullName", "uniqueFontID")  
 
 
 def _cache_dir() -> str:
-    base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pipeline"
-    )
-    return os.path.join(base, "fonts")
+    return usercache.folder("fonts")
 
 
 def _font_cache_file(path: str, what: str = "") -> str | None:

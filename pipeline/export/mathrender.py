@@ -19,6 +19,7 @@ import hashlib
 import os
 from functools import cache
 
+from pipeline import usercache
 from pipeline.atomic import write_bytes_atomic
 
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
@@ -26,10 +27,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def cache_dir() -> str:
-    base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pipeline"
-    )
-    return os.path.join(base, "math")
+    return usercache.folder("math")
 
 
 def _cached(kind: str, version: str, tex: str, display: bool, make: object) -> str:
