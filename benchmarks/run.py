@@ -52,8 +52,9 @@ class Row:
 
 @dataclass
 class Pair:
-    """A ratio target measured side by side: the two commands run in turn, ``runs`` times each,
-    so that a slow minute of a shared machine slows both alike."""
+    """A ratio target measured side by side: the two commands run in turn, ``runs`` times each
+    (10 x --runs + 1, or 4 x for LibreOffice), so that a slow minute of a shared machine slows
+    both alike."""
 
     what: str  # what the ratio is, as the target names it
     ours: float  # median seconds of the first command
@@ -203,9 +204,9 @@ def bench(
 ) -> tuple[list[Row], list[Pair]]:
     rows: list[Row] = []
     pairs: list[Pair] = []
-    pair_runs = 4 * runs + 1
-
-    def side_by_side(what: str, first: list[str], second: list[str]) -> None:
+    def side_by_side(what: str, first: list[str], second: list[str], quick: bool = True) -> None:
+        # the medians of short commands need many runs to settle, and many cost little
+        pair_runs = (10 if quick else 4) * runs + 1
         ours, theirs = measure_pair(first, second, pair_runs, work)
         pairs.append(Pair(what, ours, theirs, pair_runs))
         log(f"{what:<60} {ours:8.3f} s / {theirs:8.3f} s = {ours / theirs:5.2f}")
@@ -256,7 +257,7 @@ def bench(
             run_once(cmd, work)  # not timed: the first start sets up the profile
             add(f"LibreOffice: DOCX export -> PDF ({lang})", 1, cmd)
             ours = export_cmd(work / "book1", work / "out1", "--lang", lang, "--format", "pdf", "--force")
-            side_by_side(f"one PDF export / LibreOffice's DOCX -> PDF ({lang})", ours, cmd)
+            side_by_side(f"one PDF export / LibreOffice's DOCX -> PDF ({lang})", ours, cmd, quick=False)
     pandoc = shutil.which("pandoc")
     if pandoc and 1 in sizes:
         for lang in LANGS:
