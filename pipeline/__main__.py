@@ -26,9 +26,11 @@ def _ignore_interrupts() -> None:
     """The command is over (done or interrupted): a Ctrl-C that _redeliver passes on again may
     still be on its way (two callbacks can swallow the one interrupt), and raised past main's own
     handler it would kill the process by SIGINT after it said "interrupted"."""
-    import signal
+    # _signal, the C module that signal wraps: importing signal builds three enums, a millisecond
+    # of every command, for this one call
+    import _signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
 
 
 def run() -> None:

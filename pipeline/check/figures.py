@@ -25,11 +25,11 @@ def _figures(edition: object) -> dict[str, Figure]:
     scope="pair",
 )
 def figure_variant(pair: Pair) -> Iterator[Hit]:
-    from pipeline import media
-
     sources = _figures(pair.source)
     if not sources:
         return
+    from pipeline import media  # only for a chapter with figures: a millisecond of every check
+
     root = os.path.dirname(os.path.dirname(os.path.abspath(pair.source.path)))
     for fid, figure in _figures(pair.target).items():
         twin = sources.get(fid)
