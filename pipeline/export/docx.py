@@ -920,7 +920,7 @@ class _Writer:
             p = cells[self.column(text, i)].paragraphs[0]
             self.restyle(p, style)
             if keep:
-                p.paragraph_format.keep_with_next = True
+                keep_with_next(p._p)
             fill(p, text, i)
             out.append(p)
         return out
